@@ -1,0 +1,60 @@
+# One command each: make run, make test, make lint, make bench, make messages.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export DJANGO_SETTINGS_MODULE := interviewmaker.settings
+
+.PHONY: run test lint bench messages migrate clean venv venv-dev
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+# Runtime dependencies only (pinned in requirements.lock).
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(PY) -m pip install -q -r requirements.lock
+	touch $@
+
+# Runtime plus test and lint tools (requirements-dev.lock).
+$(VENV)/.installed-dev: requirements-dev.lock | $(BIN)/python
+	$(PY) -m pip install -q -r requirements-dev.lock
+	touch $(VENV)/.installed $@
+
+venv: $(VENV)/.installed
+venv-dev: $(VENV)/.installed-dev
+
+## run: the app on embedded defaults (SQLite, local media, filesystem broker) with a worker, beat and demo data.
+run: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runall
+
+## test: the whole suite (PostgreSQL/Redis/worker/browser tests run when DATABASE_URL/REDIS_URL are set).
+test: venv-dev
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" && exit 1)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## lint: ruff, mypy, and the Japanese catalogue complete.
+lint: venv-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(PY) -m interviewmaker.checks.catalog
+
+## bench: the benchmarks of SPEC §11 (PostgreSQL via DATABASE_URL).
+bench: venv-dev
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+## messages: refresh and compile the translation catalogues.
+messages: venv-dev
+	$(PY) manage.py makemessages -l ja -l en --ignore=.venv --ignore=var --ignore=bench --ignore=tests
+	$(PY) manage.py makemessages -d djangojs -l ja -l en --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+lock:
+	$(BIN)/uv pip compile pyproject.toml -o requirements.lock -q
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements-dev.lock -q
+
+clean:
+	rm -rf var test-artifacts

@@ -1,0 +1,198 @@
+"""REST API for ATS integration: job postings and applicants, scoped to the token's company."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from applicants import normalize, selectors, services
+from applicants.models import Applicant, JobPosting
+from applicants.permissions import api_company
+from applicants.services import ApplicantData
+from interviews.models import Question
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Question
+        fields = ["text", "preparation_seconds", "answer_seconds", "max_takes"]
+
+
+class JobPostingSerializer(serializers.ModelSerializer):
+    questions = QuestionSerializer(many=True, required=False)
+
+    class Meta:
+        model = JobPosting
+        fields = ["id", "title", "instructions", "deadline", "is_open", "questions"]
+
+
+class JobPostingViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = JobPostingSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[JobPosting]:
+        return selectors.job_posting_list(company=api_company(self.request)).prefetch_related("questions")
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        questions = data.pop("questions", [])
+        serializer.instance = services.job_posting_save(
+            company=api_company(self.request), posting=None, data=data, questions=questions
+        )
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        questions = data.pop("questions", None)
+        serializer.instance = services.job_posting_save(
+            company=api_company(self.request), posting=serializer.instance, data=data, questions=questions
+        )
+
+
+class ApplicantSerializer(serializers.ModelSerializer):
+    job_posting = serializers.PrimaryKeyRelatedField(queryset=JobPosting.objects.none())
+    interview_url = serializers.CharField(read_only=True)
+    email = serializers.CharField(max_length=254)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    graduation_year = serializers.CharField(max_length=10, required=False, allow_blank=True, allow_null=True)
+
+    class Meta:
+        model = Applicant
+        fields = [
+            "im_id",
+            "job_posting",
+            "email",
+            "last_name",
+            "first_name",
+            "last_name_kana",
+            "first_name_kana",
+            "phone",
+            "birth_date",
+            "school",
+            "faculty",
+            "department",
+            "graduation_year",
+            "free_area_1",
+            "free_area_2",
+            "free_area_3",
+            "status",
+            "created_via",
+            "created_at",
+            "interview_url",
+        ]
+        read_only_fields = ["im_id", "status", "created_via", "created_at"]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            self.fields["job_posting"].queryset = selectors.job_posting_list(  # type: ignore[attr-defined]
+                company=api_company(request)
+            )
+        if self.instance is not None and not isinstance(self.instance, list | QuerySet):
+            self.fields["job_posting"].read_only = True
+
+    def validate_email(self, value: str) -> str:
+        return _to_drf(normalize.clean_email, value)
+
+    def validate_phone(self, value: str) -> str:
+        return _to_drf(normalize.clean_phone, value)
+
+    def validate_graduation_year(self, value: str | None) -> int | None:
+        return _to_drf(normalize.clean_year, value or "")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for name, value in list(attrs.items()):
+            if isinstance(value, str):
+                attrs[name] = normalize.clean_text(value)
+        posting = attrs.get("job_posting") or getattr(self.instance, "job_posting", None)
+        email = attrs.get("email")
+        if posting is not None and email:
+            clash = Applicant.objects.filter(job_posting=posting, email__iexact=email)
+            if self.instance is not None:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise serializers.ValidationError(
+                    {"email": _("This email address is already registered for this job posting.")}
+                )
+        return attrs
+
+
+def _to_drf(clean: Any, value: Any) -> Any:
+    from django.core.exceptions import ValidationError
+
+    try:
+        return clean(value)
+    except ValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from None
+
+
+class ApplicantViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ApplicantSerializer
+    lookup_field = "im_id"
+    lookup_value_regex = r"[0-9]+"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Applicant]:
+        queryset = selectors.applicant_list(company=api_company(self.request)).order_by("-im_id")
+        params = self.request.query_params
+        if params.get("job_posting"):
+            queryset = queryset.filter(job_posting_id=_int_or_none(params["job_posting"]))
+        if params.get("status"):
+            queryset = queryset.filter(status=params["status"])
+        if params.get("q"):
+            q = params["q"].strip()
+            text = (
+                Q(email__icontains=q)
+                | Q(last_name__icontains=q)
+                | Q(first_name__icontains=q)
+                | Q(last_name_kana__icontains=q)
+                | Q(first_name_kana__icontains=q)
+                | Q(school__icontains=q)
+                | Q(free_area_1__icontains=q)
+                | Q(free_area_2__icontains=q)
+                | Q(free_area_3__icontains=q)
+            )
+            if q.isdigit():
+                text |= Q(im_id=int(q))
+            queryset = queryset.filter(text)
+        return queryset
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        posting = data.pop("job_posting")
+        with transaction.atomic():
+            (applicant,) = services.applicants_register(
+                job_posting=posting,
+                rows=[ApplicantData(email=data["email"], values=data)],
+                via=Applicant.CreatedVia.API,
+            )
+        return Response(self.get_serializer(applicant).data, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("job_posting", None)
+        services.applicant_update(applicant=serializer.instance, data=data)
+
+
+def _int_or_none(value: str) -> int | None:
+    return int(value) if value.isdigit() else None

@@ -1,0 +1,143 @@
+"""Recruiter forms: applicant registration, job postings with questions, settings, members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from applicants import normalize
+from applicants.models import Applicant, Company, JobPosting, Membership
+from interviews.models import Question
+
+
+class ApplicantForm(forms.ModelForm):
+    """One applicant, by the same rules as a CSV row."""
+
+    class Meta:
+        model = Applicant
+        fields = [
+            "email",
+            "last_name",
+            "first_name",
+            "last_name_kana",
+            "first_name_kana",
+            "phone",
+            "birth_date",
+            "school",
+            "faculty",
+            "department",
+            "graduation_year",
+            "free_area_1",
+            "free_area_2",
+            "free_area_3",
+        ]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, company: Company, job_posting: JobPosting | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.company = company
+        self.job_posting = job_posting
+        self.fields["email"] = forms.CharField(label=_("email address"), max_length=254)
+        self.fields["phone"] = forms.CharField(label=_("phone number"), max_length=30, required=False)
+        self.fields["graduation_year"] = forms.CharField(
+            label=_("graduation year"), max_length=4, required=False
+        )
+        for n in (1, 2, 3):
+            self.fields[f"free_area_{n}"].label = company.free_area_label(n)
+        if self.instance.pk:
+            self.initial["graduation_year"] = self.instance.graduation_year or ""
+
+    def clean_email(self) -> str:
+        email = normalize.clean_email(self.cleaned_data["email"])
+        posting = self.job_posting or self.instance.job_posting
+        clash = Applicant.objects.filter(job_posting=posting, email__iexact=email)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError(_("This email address is already registered for this job posting."))
+        return email
+
+    def clean_phone(self) -> str:
+        return normalize.clean_phone(self.cleaned_data["phone"])
+
+    def clean_graduation_year(self) -> int | None:
+        return normalize.clean_year(self.cleaned_data["graduation_year"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name, value in list(data.items()):
+            if isinstance(value, str):
+                data[name] = normalize.clean_text(value)
+        return data
+
+
+class JobPostingChoiceForm(forms.Form):
+    job_posting = forms.ModelChoiceField(queryset=JobPosting.objects.none(), label=_("job posting"))
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["job_posting"].queryset = JobPosting.objects.filter(company=company)  # type: ignore[attr-defined]
+
+
+class JobPostingForm(forms.ModelForm):
+    class Meta:
+        model = JobPosting
+        fields = ["title", "instructions", "deadline", "is_open"]
+        widgets = {
+            "deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "instructions": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["deadline"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["text", "preparation_seconds", "answer_seconds", "max_takes"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+QuestionFormSet = forms.formset_factory(
+    QuestionForm, extra=0, can_delete=True, min_num=1, validate_min=True, max_num=30, validate_max=True
+)
+
+
+class ApplicationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Company
+        fields = ["free_area_1_label", "free_area_2_label", "free_area_3_label", "timezone"]
+
+
+class MemberCreateForm(forms.Form):
+    username = forms.CharField(label=_("login ID"), max_length=150)
+    email = forms.EmailField(label=_("email address"))
+    password = forms.CharField(label=_("initial password"), widget=forms.PasswordInput, min_length=10)
+    role = forms.ChoiceField(label=_("role"), choices=Membership.Role.choices)
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise ValidationError(_("This login ID is already taken."))
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("password"):
+            user = get_user_model()(username=data.get("username", ""), email=data.get("email", ""))
+            try:
+                validate_password(data["password"], user)
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("role"), choices=Membership.Role.choices)

@@ -1,0 +1,174 @@
+"""Companies (tenants), recruiters, job postings and applicants."""
+
+from __future__ import annotations
+
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def new_token() -> str:
+    """An unguessable URL token: 192 random bits."""
+    return secrets.token_urlsafe(24)
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Company(models.Model):
+    name = models.CharField(_("company name"), max_length=200)
+    free_area_1_label = models.CharField(_("free area 1 label"), max_length=50, blank=True)
+    free_area_2_label = models.CharField(_("free area 2 label"), max_length=50, blank=True)
+    free_area_3_label = models.CharField(_("free area 3 label"), max_length=50, blank=True)
+    csv_upload_enabled = models.BooleanField(_("CSV upload enabled"), default=False)
+    share_url_enabled = models.BooleanField(_("share URLs enabled"), default=False)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Tokyo", validators=[validate_timezone]
+    )
+    # Highest iM採用ID handed out so far; only ever grows, so IDs are never reused.
+    last_im_id = models.PositiveBigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def free_area_label(self, n: int) -> str:
+        """The configured label of free area n, or the default フリーエリアn."""
+        label = getattr(self, f"free_area_{n}_label")
+        return label or _("Free area %(n)s") % {"n": n}
+
+    @property
+    def free_area_labels(self) -> list[str]:
+        return [self.free_area_label(n) for n in (1, 2, 3)]
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrator")
+        MEMBER = "member", _("Member")
+
+    # A recruiter belongs to exactly one company; every query is scoped by it.
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company} ({self.role})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+
+class JobPosting(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="job_postings")
+    title = models.CharField(_("title"), max_length=200)
+    instructions = models.TextField(_("instructions"), blank=True)
+    deadline = models.DateTimeField(_("deadline"))
+    is_open = models.BooleanField(_("open"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("job posting")
+        verbose_name_plural = _("job postings")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def deadline_passed(self) -> bool:
+        return timezone.now() >= self.deadline
+
+
+class Applicant(models.Model):
+    class Status(models.TextChoices):
+        AWAITING = "awaiting", _("Awaiting")
+        SUBMITTED = "submitted", _("Submitted")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class CreatedVia(models.TextChoices):
+        FORM = "form", _("Form")
+        CSV = "csv", _("CSV upload")
+        API = "api", _("API")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="applicants")
+    job_posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="applicants")
+    im_id = models.PositiveBigIntegerField(_("iM ID"), editable=False)
+    email = models.EmailField(_("email address"), max_length=254)
+    last_name = models.CharField(_("last name"), max_length=50, blank=True)
+    first_name = models.CharField(_("first name"), max_length=50, blank=True)
+    last_name_kana = models.CharField(_("last name (kana)"), max_length=50, blank=True)
+    first_name_kana = models.CharField(_("first name (kana)"), max_length=50, blank=True)
+    phone = models.CharField(_("phone number"), max_length=20, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    school = models.CharField(_("school"), max_length=100, blank=True)
+    faculty = models.CharField(_("faculty"), max_length=100, blank=True)
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    graduation_year = models.PositiveSmallIntegerField(_("graduation year"), null=True, blank=True)
+    free_area_1 = models.CharField(_("free area 1"), max_length=255, blank=True)
+    free_area_2 = models.CharField(_("free area 2"), max_length=255, blank=True)
+    free_area_3 = models.CharField(_("free area 3"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.AWAITING)
+    interview_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    created_via = models.CharField(
+        _("registered via"), max_length=10, choices=CreatedVia.choices, default=CreatedVia.FORM
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("applicant")
+        verbose_name_plural = _("applicants")
+        ordering = ["-im_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "im_id"], name="applicant_im_id_unique"),
+            models.UniqueConstraint(fields=["job_posting", "email"], name="applicant_email_unique"),
+        ]
+        indexes = [
+            # The list's filters (SPEC §7): posting + status, newest first; company-wide by date.
+            models.Index(fields=["job_posting", "status", "-im_id"], name="applicant_posting_status"),
+            models.Index(fields=["company", "status", "-im_id"], name="applicant_company_status"),
+            models.Index(fields=["company", "created_at"], name="applicant_company_created"),
+            models.Index(Upper("email"), "company", name="applicant_company_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.im_id} {self.full_name}".strip()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.last_name} {self.first_name}".strip()
+
+    @property
+    def full_name_kana(self) -> str:
+        return f"{self.last_name_kana} {self.first_name_kana}".strip()
+
+    @property
+    def interview_url(self) -> str:
+        return f"{settings.SITE_URL}/i/{self.interview_token}/"

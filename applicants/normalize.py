@@ -1,0 +1,90 @@
+"""Normalisation of applicant values, shared by the form, the API and the CSV import (SPEC §4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+# str.strip() already removes U+3000 (ideographic space); named here because recruiters paste it.
+_SPACES = " \t\r\n\u3000\u00a0\ufeff"
+_DATE = re.compile(r"^(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})$")
+_PHONE = re.compile(r"^\+?[0-9][0-9\-() ]{5,19}$")
+
+
+def clean_text(value: str | None) -> str:
+    """Trim ordinary and ideographic spaces; None becomes ''."""
+    return (value or "").strip(_SPACES)
+
+
+def clean_email(value: str) -> str:
+    """NFKC-normalise, trim, lower-case the domain; raise ValidationError if not an address."""
+    email = unicodedata.normalize("NFKC", clean_text(value))
+    if not email:
+        raise ValidationError(_("Enter an email address."), code="required")
+    local, sep, domain = email.rpartition("@")
+    email = f"{local}{sep}{domain.lower()}" if sep else email
+    if len(email) > 254:
+        raise ValidationError(_("The email address is longer than 254 characters."), code="max_length")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            _("%(value)s is not a valid email address."), params={"value": email}, code="invalid"
+        ) from None
+    return email
+
+
+def clean_phone(value: str) -> str:
+    """Keep the digits as written (a leading zero matters); full-width digits become ASCII."""
+    phone = unicodedata.normalize("NFKC", clean_text(value))
+    if not phone:
+        return ""
+    if not _PHONE.match(phone):
+        raise ValidationError(
+            _("%(value)s is not a valid phone number."), params={"value": phone}, code="invalid"
+        )
+    return phone
+
+
+def clean_date(value: str) -> dt.date | None:
+    """Accept 2003/1/3, 2003-01-03 (and full-width digits)."""
+    text = unicodedata.normalize("NFKC", clean_text(value))
+    if not text:
+        return None
+    match = _DATE.match(text)
+    try:
+        if not match:
+            raise ValueError
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise ValidationError(
+            _("%(value)s is not a date (write it as 2003/1/3 or 2003-01-03)."),
+            params={"value": text},
+            code="invalid",
+        ) from None
+
+
+def clean_year(value: str) -> int | None:
+    """A 4-digit year between 1900 and 2100."""
+    text = unicodedata.normalize("NFKC", clean_text(value))
+    if not text:
+        return None
+    if not (len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100):
+        raise ValidationError(_("%(value)s is not a 4-digit year."), params={"value": text}, code="invalid")
+    return int(text)
+
+
+def clean_bounded(value: str, max_length: int) -> str:
+    text = clean_text(value)
+    if len(text) > max_length:
+        raise ValidationError(
+            _("This value has %(length)d characters; at most %(max)d are allowed."),
+            params={"length": len(text), "max": max_length},
+            code="max_length",
+        )
+    return text

@@ -1,0 +1,153 @@
+"""Every write the applicants app does: registration, updates, job postings, memberships."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F
+
+from applicants.models import Applicant, Company, JobPosting, Membership
+from interviews.models import Question
+
+APPLICANT_FIELDS = (
+    "email",
+    "last_name",
+    "first_name",
+    "last_name_kana",
+    "first_name_kana",
+    "phone",
+    "birth_date",
+    "school",
+    "faculty",
+    "department",
+    "graduation_year",
+    "free_area_1",
+    "free_area_2",
+    "free_area_3",
+)
+
+
+@dataclass
+class ApplicantData:
+    """Validated, normalised values of one applicant (see applicants.normalize)."""
+
+    email: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def as_fields(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.values.items() if k in APPLICANT_FIELDS}
+        data["email"] = self.email
+        return data
+
+
+def im_ids_allocate(*, company: Company, count: int) -> range:
+    """Reserve `count` consecutive iM採用IDs for the company.
+
+    The UPDATE takes the company row's lock until the surrounding transaction ends, so two
+    registrations into one company at once cannot hand out the same ID; IDs only ever grow.
+    """
+    if count <= 0:
+        return range(0)
+    assert transaction.get_connection().in_atomic_block, "allocate inside the registering transaction"
+    Company.objects.filter(pk=company.pk).update(last_im_id=F("last_im_id") + count)
+    last = Company.objects.values_list("last_im_id", flat=True).get(pk=company.pk)
+    return range(last - count + 1, last + 1)
+
+
+@transaction.atomic
+def applicants_register(
+    *,
+    job_posting: JobPosting,
+    rows: Sequence[ApplicantData],
+    via: str,
+    batch_size: int = 2000,
+) -> list[Applicant]:
+    """Register new applicants for a job posting: the one way every channel adds applicants.
+
+    Allocates iM採用IDs and interview tokens and queues D03 for each new applicant in the same
+    transaction. Callers have already rejected emails registered for the posting.
+    """
+    company = job_posting.company
+    ids = im_ids_allocate(company=company, count=len(rows))
+    applicants = [
+        Applicant(company=company, job_posting=job_posting, im_id=im_id, created_via=via, **row.as_fields())
+        for im_id, row in zip(ids, rows, strict=True)
+    ]
+    created = Applicant.objects.bulk_create(applicants, batch_size=batch_size)
+    _registration_messages_queue(applicants=created)
+    return created
+
+
+def _registration_messages_queue(*, applicants: list[Applicant]) -> None:
+    """Queue D03 for newly registered applicants (the messaging outbox)."""
+    from messaging.services import registration_messages_queue
+
+    registration_messages_queue(applicants=applicants)
+
+
+@transaction.atomic
+def applicant_update(*, applicant: Applicant, data: dict[str, Any]) -> Applicant:
+    """Change an applicant's details; never sends D03."""
+    for name, value in data.items():
+        if name in APPLICANT_FIELDS:
+            setattr(applicant, name, value)
+    applicant.save()
+    return applicant
+
+
+@transaction.atomic
+def applicants_withdraw(*, applicants: Sequence[Applicant]) -> int:
+    """Mark applicants as 辞退 (withdrawn); submitted ones keep their status."""
+    return (
+        Applicant.objects.filter(pk__in=[a.pk for a in applicants])
+        .exclude(status=Applicant.Status.SUBMITTED)
+        .update(status=Applicant.Status.WITHDRAWN)
+    )
+
+
+@transaction.atomic
+def job_posting_save(
+    *, company: Company, posting: JobPosting | None, data: dict[str, Any], questions: list[dict[str, Any]]
+) -> JobPosting:
+    """Create or update a job posting with its ordered questions (replacing the old list)."""
+    if posting is None:
+        posting = JobPosting(company=company)
+    for name in ("title", "instructions", "deadline", "is_open"):
+        if name in data:
+            setattr(posting, name, data[name])
+    posting.save()
+    if questions is not None:
+        _questions_replace(posting=posting, questions=questions)
+    return posting
+
+
+def _questions_replace(*, posting: JobPosting, questions: list[dict[str, Any]]) -> None:
+    """Keep question rows (and so their answers) where the position still exists."""
+    existing = list(posting.questions.order_by("position", "id"))
+    for position, values in enumerate(questions):
+        question = existing[position] if position < len(existing) else Question(job_posting=posting)
+        question.position = position
+        for name in ("text", "preparation_seconds", "answer_seconds", "max_takes"):
+            setattr(question, name, values[name])
+        question.save()
+    for stale in existing[len(questions) :]:
+        stale.delete()
+
+
+@transaction.atomic
+def membership_create(*, company: Company, username: str, email: str, password: str, role: str) -> Membership:
+    user = get_user_model().objects.create_user(username=username, email=email, password=password)
+    return Membership.objects.create(user=user, company=company, role=role)
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    """Remove a recruiter from the company; the login is deactivated, history keeps the user."""
+    user = membership.user
+    membership.delete()
+    user.is_active = False
+    user.save(update_fields=["is_active"])

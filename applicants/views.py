@@ -1,0 +1,226 @@
+"""Recruiter pages: dashboard, job postings, applicants, application settings, members, API token."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
+
+from applicants import selectors, services
+from applicants.access import (
+    company_admin_required,
+    company_of,
+    get_applicant_for_user,
+    get_job_posting_for_user,
+    membership_of,
+    recruiter_required,
+)
+from applicants.forms import (
+    ApplicantForm,
+    ApplicationSettingsForm,
+    JobPostingChoiceForm,
+    JobPostingForm,
+    MemberCreateForm,
+    MemberRoleForm,
+    QuestionFormSet,
+)
+from applicants.models import Applicant, Membership
+from applicants.services import ApplicantData
+
+PAGE_SIZE = 50
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The current query string minus `page`, ready for `?{{ query }}page=N`."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""
+
+
+@recruiter_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    company = company_of(request)
+    postings = selectors.job_postings_with_counts(company=company)
+    return render(request, "applicants/dashboard.html", {"postings": postings, "statuses": Applicant.Status})
+
+
+@recruiter_required
+def job_posting_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    company = company_of(request)
+    posting = get_job_posting_for_user(request, pk) if pk is not None else None
+    if request.method == "POST":
+        form = JobPostingForm(request.POST, instance=posting)
+        formset = QuestionFormSet(request.POST, prefix="q")
+        if form.is_valid() and formset.is_valid():
+            questions = [
+                f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]
+            if not questions:
+                formset._non_form_errors = formset.error_class([_("Add at least one question.")])
+            else:
+                posting = services.job_posting_save(
+                    company=company, posting=posting, data=form.cleaned_data, questions=questions
+                )
+                messages.success(request, _("The job posting was saved."))
+                return redirect("applicants:dashboard")
+    else:
+        form = JobPostingForm(instance=posting)
+        initial = (
+            list(posting.questions.values("text", "preparation_seconds", "answer_seconds", "max_takes"))
+            if posting
+            else [{"preparation_seconds": 30, "answer_seconds": 60, "max_takes": 2}]
+        )
+        formset = QuestionFormSet(prefix="q", initial=initial)
+    return render(
+        request, "applicants/job_posting_form.html", {"form": form, "formset": formset, "posting": posting}
+    )
+
+
+@recruiter_required
+def applicant_list(request: HttpRequest) -> HttpResponse:
+    company = company_of(request)
+    postings = list(selectors.job_posting_list(company=company))
+    queryset = selectors.applicant_list(company=company)
+    posting = None
+    posting_id = request.GET.get("job_posting", "")
+    if posting_id:
+        posting = get_job_posting_for_user(request, posting_id)
+        queryset = queryset.filter(job_posting=posting)
+    counts = selectors.status_counts(queryset=queryset)
+    status = request.GET.get("status", "")
+    if status in Applicant.Status.values:
+        queryset = queryset.filter(status=status)
+    page = Paginator(queryset.order_by("-im_id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "applicants/applicant_list.html",
+        {
+            "page": page,
+            "postings": postings,
+            "posting": posting,
+            "status": status,
+            "counts": counts,
+            "statuses": Applicant.Status.choices,
+            "total": sum(counts.values()),
+            "pagination_query": query_without_page(request),
+        },
+    )
+
+
+@recruiter_required
+def applicant_detail(request: HttpRequest, im_id: int) -> HttpResponse:
+    applicant = get_applicant_for_user(request, im_id)
+    return render(request, "applicants/applicant_detail.html", {"applicant": applicant})
+
+
+@recruiter_required
+def applicant_create(request: HttpRequest) -> HttpResponse:
+    company = company_of(request)
+    choice = JobPostingChoiceForm(
+        request.POST or None,
+        company=company,
+        initial={
+            "job_posting": request.GET.get("job_posting") or None,
+        },
+    )
+    posting = choice.cleaned_data["job_posting"] if choice.is_valid() else None
+    form = ApplicantForm(request.POST or None, company=company, job_posting=posting)
+    if request.method == "POST" and posting is not None and form.is_valid():
+        data = ApplicantData(email=form.cleaned_data["email"], values=form.cleaned_data)
+        with transaction.atomic():
+            (applicant,) = services.applicants_register(
+                job_posting=posting, rows=[data], via=Applicant.CreatedVia.FORM
+            )
+        messages.success(
+            request,
+            _("%(name)s was registered; the interview invitation is on its way.")
+            % {"name": applicant.full_name or applicant.email},
+        )
+        return redirect("applicants:applicant_detail", im_id=applicant.im_id)
+    return render(request, "applicants/applicant_form.html", {"form": form, "choice": choice})
+
+
+@recruiter_required
+def applicant_edit(request: HttpRequest, im_id: int) -> HttpResponse:
+    applicant = get_applicant_for_user(request, im_id)
+    form = ApplicantForm(request.POST or None, instance=applicant, company=applicant.company)
+    if request.method == "POST" and form.is_valid():
+        services.applicant_update(applicant=applicant, data=form.cleaned_data)
+        messages.success(request, _("The applicant was updated."))
+        return redirect("applicants:applicant_detail", im_id=applicant.im_id)
+    return render(request, "applicants/applicant_form.html", {"form": form, "applicant": applicant})
+
+
+@company_admin_required
+def application_settings(request: HttpRequest) -> HttpResponse:
+    company = company_of(request)
+    form = ApplicationSettingsForm(request.POST or None, instance=company)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The application settings were saved."))
+        return redirect("applicants:application_settings")
+    return render(request, "applicants/application_settings.html", {"form": form})
+
+
+@company_admin_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    company = company_of(request)
+    form = MemberCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.membership_create(company=company, **form.cleaned_data)
+        messages.success(request, _("%(user)s was added.") % {"user": form.cleaned_data["username"]})
+        return redirect("applicants:member_list")
+    members = company.memberships.select_related("user").order_by("user__username")
+    return render(
+        request,
+        "applicants/member_list.html",
+        {"members": members, "form": form, "roles": Membership.Role.choices},
+    )
+
+
+def _member_for_admin(request: HttpRequest, pk: int) -> Membership:
+    return get_object_or_404(Membership, pk=pk, company=company_of(request))
+
+
+@company_admin_required
+@require_POST
+def member_update(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member_for_admin(request, pk)
+    form = MemberRoleForm(request.POST)
+    if member == membership_of(request):
+        messages.error(request, _("You cannot change your own role."))
+    elif form.is_valid():
+        member.role = form.cleaned_data["role"]
+        member.save(update_fields=["role"])
+        messages.success(request, _("The role was changed."))
+    return redirect("applicants:member_list")
+
+
+@company_admin_required
+@require_POST
+def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    member = _member_for_admin(request, pk)
+    if member == membership_of(request):
+        messages.error(request, _("You cannot remove yourself."))
+    else:
+        services.membership_remove(membership=member)
+        messages.success(request, _("The member was removed."))
+    return redirect("applicants:member_list")
+
+
+@recruiter_required
+def api_token(request: HttpRequest) -> HttpResponse:
+    token = Token.objects.filter(user=request.user).first()
+    new_key = None
+    if request.method == "POST":
+        Token.objects.filter(user=request.user).delete()
+        token = Token.objects.create(user=request.user)
+        new_key = token.key
+        messages.success(request, _("A new API token was created. Copy it now: it is shown only once."))
+    return render(request, "applicants/api_token.html", {"token": token, "new_key": new_key})

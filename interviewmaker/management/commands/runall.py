@@ -1,0 +1,54 @@
+"""Serve the app with a real Celery worker and beat in one command (`make run`)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the web server, a Celery worker and Celery beat together; Ctrl-C stops all three."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--addr", default=os.environ.get("RUN_ADDR", "127.0.0.1:8000"))
+
+    def handle(self, *args: Any, addr: str, **options: Any) -> None:
+        beat_schedule = settings.VAR_DIR / "celerybeat-schedule"
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "interviewmaker",
+                "worker",
+                "--beat",
+                "--schedule",
+                str(beat_schedule),
+                "-l",
+                "INFO",
+                "-c",
+                "2",
+            ],
+            start_new_session=True,
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Dashboard: http://{addr}/dashboard/  (worker pid {worker.pid})")
+        )
+        try:
+            subprocess.call([sys.executable, "manage.py", "runserver", addr, "--noreload"])
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGTERM)
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(worker.pid, signal.SIGKILL)
