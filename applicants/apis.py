@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
@@ -151,29 +151,7 @@ class ApplicantViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Applicant]:
-        queryset = selectors.applicant_list(company=api_company(self.request)).order_by("-im_id")
-        params = self.request.query_params
-        if params.get("job_posting"):
-            queryset = queryset.filter(job_posting_id=_int_or_none(params["job_posting"]))
-        if params.get("status"):
-            queryset = queryset.filter(status=params["status"])
-        if params.get("q"):
-            q = params["q"].strip()
-            text = (
-                Q(email__icontains=q)
-                | Q(last_name__icontains=q)
-                | Q(first_name__icontains=q)
-                | Q(last_name_kana__icontains=q)
-                | Q(first_name_kana__icontains=q)
-                | Q(school__icontains=q)
-                | Q(free_area_1__icontains=q)
-                | Q(free_area_2__icontains=q)
-                | Q(free_area_3__icontains=q)
-            )
-            if q.isdigit():
-                text |= Q(im_id=int(q))
-            queryset = queryset.filter(text)
-        return queryset
+        return selectors.applicant_search(company=api_company(self.request), params=self.request.query_params)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -192,7 +170,3 @@ class ApplicantViewSet(
         data = dict(serializer.validated_data)
         data.pop("job_posting", None)
         services.applicant_update(applicant=serializer.instance, data=data)
-
-
-def _int_or_none(value: str) -> int | None:
-    return int(value) if value.isdigit() else None

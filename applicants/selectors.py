@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
@@ -45,3 +48,35 @@ def status_counts(*, queryset: QuerySet[Applicant]) -> dict[str, int]:
     counts = dict.fromkeys(Applicant.Status.values, 0)
     counts.update({status: n for status, n in rows})
     return counts
+
+
+def applicant_search(*, company: Company, params: Mapping[str, Any]) -> QuerySet[Applicant]:
+    """The applicant list's search conditions (SPEC §7), as used by the list, bulk mode and CSV exports.
+
+    Understands `job_posting`, `status` and `q`; unknown or malformed values are ignored, and a posting
+    of another company matches nothing.
+    """
+    queryset = applicant_list(company=company)
+    posting = str(params.get("job_posting") or "").strip()
+    if posting:
+        queryset = queryset.filter(job_posting_id=int(posting)) if posting.isdigit() else queryset.none()
+    status = params.get("status")
+    if status in Applicant.Status.values:
+        queryset = queryset.filter(status=status)
+    q = str(params.get("q") or "").strip()
+    if q:
+        text = (
+            Q(email__icontains=q)
+            | Q(last_name__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(last_name_kana__icontains=q)
+            | Q(first_name_kana__icontains=q)
+            | Q(school__icontains=q)
+            | Q(free_area_1__icontains=q)
+            | Q(free_area_2__icontains=q)
+            | Q(free_area_3__icontains=q)
+        )
+        if q.isdigit() and len(q) < 19:
+            text |= Q(im_id=int(q))
+        queryset = queryset.filter(text)
+    return queryset.order_by("-im_id")

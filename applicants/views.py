@@ -86,17 +86,15 @@ def job_posting_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
 def applicant_list(request: HttpRequest) -> HttpResponse:
     company = company_of(request)
     postings = list(selectors.job_posting_list(company=company))
-    queryset = selectors.applicant_list(company=company)
     posting = None
-    posting_id = request.GET.get("job_posting", "")
-    if posting_id:
-        posting = get_job_posting_for_user(request, posting_id)
-        queryset = queryset.filter(job_posting=posting)
-    counts = selectors.status_counts(queryset=queryset)
+    if request.GET.get("job_posting"):
+        posting = get_job_posting_for_user(request, request.GET["job_posting"])
     status = request.GET.get("status", "")
-    if status in Applicant.Status.values:
-        queryset = queryset.filter(status=status)
-    page = Paginator(queryset.order_by("-im_id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    queryset = selectors.applicant_search(company=company, params=request.GET)
+    counts = selectors.status_counts(
+        queryset=selectors.applicant_search(company=company, params={**request.GET.dict(), "status": ""})
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "applicants/applicant_list.html",
