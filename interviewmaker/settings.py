@@ -198,6 +198,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+WHITENOISE_USE_FINDERS = not PRODUCTION  # serve static/ directly until collectstatic has run
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
@@ -294,6 +295,40 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# --- Recording (interviews app) -------------------------------------------------------------------
+
+# Largest take accepted; bigger uploads are refused chunk by chunk (local) or at completion (S3).
+RECORDING_MAX_TAKE_BYTES = _int("RECORDING_MAX_TAKE_BYTES", 200 * 1024 * 1024, minimum=1024 * 1024)
+# Size of each chunk the browser uploads to Django (local storage); the last one may be shorter.
+RECORDING_CHUNK_BYTES = _int("RECORDING_CHUNK_BYTES", 2 * 1024 * 1024, minimum=64 * 1024)
+# Size of each presigned multipart part on S3 (S3 requires at least 5 MiB except for the last part).
+RECORDING_S3_PART_BYTES = _int("RECORDING_S3_PART_BYTES", 5 * 1024 * 1024, minimum=5 * 1024 * 1024)
+# Lifetime of signed playback URLs (local) and presigned upload URLs (S3).
+RECORDING_URL_MAX_AGE = _int("RECORDING_URL_MAX_AGE", 900, minimum=60)
+FFMPEG_BINARY = os.environ.get("FFMPEG_BINARY", "/usr/bin/ffmpeg")
+FFPROBE_BINARY = os.environ.get("FFPROBE_BINARY", "/usr/bin/ffprobe")
+# django-ratelimit rates for the applicant's token endpoints ("<n>/<period>", period s, m, h).
+RECORDING_RATE_PAGE = os.environ.get("RECORDING_RATE_PAGE", "120/m")
+RECORDING_RATE_UPLOAD = os.environ.get("RECORDING_RATE_UPLOAD", "1200/m")
+for _rate_name in ("RECORDING_RATE_PAGE", "RECORDING_RATE_UPLOAD"):
+    _rate = globals()[_rate_name]
+    _count, _, _period = _rate.partition("/")
+    if not _count.isdigit() or _period not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(f"{_rate_name} must look like 120/m, got {_rate!r}")
+# Rate-limit counters must be shared by all web processes: Redis when configured.
+RATELIMIT_USE_CACHE = "ratelimit"
+# Keep a CACHES another block may have defined above; only add the "ratelimit" alias.
+CACHES: dict = globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["ratelimit"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "rl"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+)
+CELERY_BEAT_SCHEDULE["interviews-expire"] = {
+    "task": "interviews.tasks.applicants_expire_task",
+    "schedule": 300.0,
 }
 
 # --- Security -------------------------------------------------------------------------------------

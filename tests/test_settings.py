@@ -1,0 +1,52 @@
+"""Settings come from the environment; a bad value stops the start with a clear message."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
+    base.update({"IM_IGNORE_DOTENV": "1", "VAR_DIR": str(ROOT / "var" / "settings-test"), **env})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DATABASE_URL", "mysql-ish://nowhere", "DATABASE_URL"),
+        ("DATABASE_URL", "not a url", "DATABASE_URL"),
+        ("REDIS_URL", "http://127.0.0.1:6379", "REDIS_URL"),
+        ("EMAIL_PORT", "twenty-five", "EMAIL_PORT"),
+        ("DEBUG", "maybe", "DEBUG"),
+        ("SITE_URL", "example.com", "SITE_URL"),
+    ],
+)
+def test_a_bad_value_stops_the_start(name, value, message):
+    result = _manage("check", **{name: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+    assert "Traceback" in result.stderr  # the exception names the variable; no half-started server
+
+
+def test_production_requires_a_secret_key():
+    result = _manage("check", PRODUCTION="true")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_settings_pass_check_deploy():
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        PRODUCTION="true", SECRET_KEY="k" * 60 + "-production-secret-Key-0123456789",
+        ALLOWED_HOSTS="interviews.example.com", SITE_URL="https://interviews.example.com",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
