@@ -1,39 +1,26 @@
-"""Fail when the Japanese catalogue has untranslated or fuzzy entries (part of `make lint`)."""
+"""Fail when a Japanese catalogue has untranslated or fuzzy entries (part of `make lint`)."""
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
+import polib
+
 ROOT = Path(__file__).resolve().parents[2]
-ENTRY = re.compile(r'(#, fuzzy\n)?msgid "(.*?)"\n(?:msgid_plural .*\n)?msgstr(?:\[0\])? ""\n(?!")', re.S)
 
 
-def problems(po: Path) -> list[str]:
-    text = po.read_text(encoding="utf-8")
-    found = []
-    for block in text.split("\n\n")[1:]:
-        if "#, fuzzy" in block:
-            found.append(f"{po}: fuzzy: {block.splitlines()[-2][:80]}")
-        msgid = re.search(r'^msgid "(.*)"', block, re.M)
-        msgstr = re.search(r'^msgstr(?:\[0\])? "(.*)"\n?(?!")', block + "\n", re.M)
-        if (
-            msgid
-            and msgid.group(1) != ""
-            and msgstr
-            and msgstr.group(1) == ""
-            and '\n"' not in block.split("msgstr", 1)[1]
-        ):
-            found.append(f"{po}: untranslated: {msgid.group(1)[:80]}")
+def problems(path: Path) -> list[str]:
+    catalog = polib.pofile(str(path))
+    found = [f"{path}: untranslated: {e.msgid[:70]!r}" for e in catalog.untranslated_entries()]
+    found += [f"{path}: fuzzy: {e.msgid[:70]!r}" for e in catalog.fuzzy_entries()]
     return found
 
 
 def main() -> int:
-    catalogs = [p for p in ROOT.glob("**/locale/ja/LC_MESSAGES/*.po") if ".venv" not in p.parts]
-    issues = [issue for po in catalogs for issue in problems(po)]
-    for issue in issues:
-        print(issue)
+    catalogs = sorted(p for p in ROOT.glob("**/locale/ja/LC_MESSAGES/*.po") if ".venv" not in p.parts)
+    issues = [issue for path in catalogs for issue in problems(path)]
+    print("\n".join(issues) or f"{len(catalogs)} Japanese catalogues complete")
     return 1 if issues else 0
 
 
