@@ -7,6 +7,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
@@ -88,6 +89,13 @@ class JobPosting(models.Model):
     instructions = models.TextField(_("instructions"), blank=True)
     deadline = models.DateTimeField(_("deadline"))
     is_open = models.BooleanField(_("open"), default=True)
+    # Automatic reminder (SPEC §7): D04 to applicants still 調整中, once, this many hours before the deadline.
+    auto_reminder_enabled = models.BooleanField(_("automatic reminder"), default=False)
+    auto_reminder_hours = models.PositiveSmallIntegerField(
+        _("hours before the deadline"),
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 30)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -156,6 +164,15 @@ class Applicant(models.Model):
             models.Index(fields=["company", "status", "-im_id"], name="applicant_company_status"),
             models.Index(fields=["company", "created_at"], name="applicant_company_created"),
             models.Index(Upper("email"), "company", name="applicant_company_email"),
+            # Sorting the list by name (kana), within a posting or company-wide.
+            models.Index(
+                fields=["job_posting", "last_name_kana", "first_name_kana", "im_id"],
+                name="applicant_posting_kana",
+            ),
+            models.Index(
+                fields=["company", "last_name_kana", "first_name_kana", "im_id"],
+                name="applicant_company_kana",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -172,3 +189,7 @@ class Applicant(models.Model):
     @property
     def interview_url(self) -> str:
         return f"{settings.SITE_URL}/i/{self.interview_token}/"
+
+
+# Models of the applicants app kept in their own modules; imported here so Django finds them.
+from applicants.bulk.models import AnswerRequest  # noqa: E402, F401

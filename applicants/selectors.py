@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from applicants.models import Applicant, Company, JobPosting
 
@@ -50,20 +53,97 @@ def status_counts(*, queryset: QuerySet[Applicant]) -> dict[str, int]:
     return counts
 
 
+# Sortable columns of the list: key → ORDER BY. Every order ends on im_id, so pages are stable, and
+# each is served by an index (see Applicant.Meta.indexes). iM採用IDs are handed out at registration and
+# only grow, so "registered" order is im_id order and needs no index of its own.
+APPLICANT_SORTS: dict[str, tuple[str, ...]] = {
+    "-im_id": ("-im_id",),
+    "im_id": ("im_id",),
+    "kana": ("last_name_kana", "first_name_kana", "im_id"),
+    "-kana": ("-last_name_kana", "-first_name_kana", "-im_id"),
+    "status": ("status", "-im_id"),
+    "-status": ("-status", "-im_id"),
+}
+DEFAULT_SORT = "-im_id"
+
+
+@dataclass(frozen=True)
+class SearchConditions:
+    """The applicant list's search conditions, parsed; `errors` names what was malformed and ignored."""
+
+    job_posting_id: int | None = None
+    other_posting: bool = False
+    status: str = ""
+    q: str = ""
+    registered_from: dt.date | None = None
+    registered_to: dt.date | None = None
+    sort: str = DEFAULT_SORT
+    errors: tuple[str, ...] = ()
+
+
+def _date(value: Any) -> dt.date | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    day = dt.date.fromisoformat(text.replace("/", "-")) if len(text) <= 10 else None
+    # Far-off years only come from typos, and date.max + 1 day would overflow.
+    return day if day is not None and 1900 <= day.year <= 2999 else None
+
+
+def applicant_search_conditions(params: Mapping[str, Any]) -> SearchConditions:
+    """Parse list/API/export query parameters; malformed values are reported and left out."""
+    errors: list[str] = []
+    posting = str(params.get("job_posting") or "").strip()
+    posting_id = int(posting) if posting.isdigit() and len(posting) < 19 else None
+    status = str(params.get("status") or "")
+    if status and status not in Applicant.Status.values:
+        errors.append(_("Unknown status: %(value)s") % {"value": status})
+        status = ""
+    dates: dict[str, dt.date | None] = {}
+    for name, label in (("registered_from", _("registered from")), ("registered_to", _("registered to"))):
+        try:
+            dates[name] = _date(params.get(name))
+        except ValueError:
+            dates[name] = None
+        if dates[name] is None and str(params.get(name) or "").strip():
+            errors.append(_("The date in “%(field)s” is not valid; use YYYY-MM-DD.") % {"field": label})
+    sort = str(params.get("sort") or DEFAULT_SORT)
+    if sort not in APPLICANT_SORTS:
+        sort = DEFAULT_SORT
+    return SearchConditions(
+        job_posting_id=posting_id,
+        other_posting=bool(posting) and posting_id is None,
+        status=status,
+        q=str(params.get("q") or "").strip()[:200],
+        registered_from=dates["registered_from"],
+        registered_to=dates["registered_to"],
+        sort=sort,
+        errors=tuple(errors),
+    )
+
+
 def applicant_search(*, company: Company, params: Mapping[str, Any]) -> QuerySet[Applicant]:
     """The applicant list's search conditions (SPEC §7), as used by the list, bulk mode and CSV exports.
 
-    Understands `job_posting`, `status` and `q`; unknown or malformed values are ignored, and a posting
-    of another company matches nothing.
+    Understands `job_posting`, `status`, `q`, `registered_from`/`registered_to` (dates in the company's
+    time zone, both inclusive) and `sort` (a key of APPLICANT_SORTS); unknown or malformed values are
+    ignored, and a posting of another company matches nothing.
     """
+    cond = applicant_search_conditions(params)
     queryset = applicant_list(company=company)
-    posting = str(params.get("job_posting") or "").strip()
-    if posting:
-        queryset = queryset.filter(job_posting_id=int(posting)) if posting.isdigit() else queryset.none()
-    status = params.get("status")
-    if status in Applicant.Status.values:
-        queryset = queryset.filter(status=status)
-    q = str(params.get("q") or "").strip()
+    if cond.other_posting:
+        return queryset.none()
+    if cond.job_posting_id is not None:
+        queryset = queryset.filter(job_posting_id=cond.job_posting_id)
+    if cond.status:
+        queryset = queryset.filter(status=cond.status)
+    if cond.registered_from:
+        queryset = queryset.filter(created_at__gte=_day_start(cond.registered_from, company))
+    if cond.registered_to:
+        queryset = queryset.filter(
+            created_at__lt=_day_start(cond.registered_to + dt.timedelta(days=1), company)
+        )
+    q = cond.q
     if q:
         text = (
             Q(email__icontains=q)
@@ -79,4 +159,9 @@ def applicant_search(*, company: Company, params: Mapping[str, Any]) -> QuerySet
         if q.isdigit() and len(q) < 19:
             text |= Q(im_id=int(q))
         queryset = queryset.filter(text)
-    return queryset.order_by("-im_id")
+    return queryset.order_by(*APPLICANT_SORTS[cond.sort])
+
+
+def _day_start(day: dt.date, company: Company) -> dt.datetime:
+    """Midnight of `day` where the company is (registration dates are shown in its time zone)."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=company.tzinfo)
