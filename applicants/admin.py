@@ -58,7 +58,7 @@ class QuestionInline(admin.TabularInline):
     model = Question
     extra = 0
     can_delete = False
-    fields = ["position", "text", "preparation_seconds", "answer_seconds", "max_takes"]
+    fields = ("position", "text", "preparation_seconds", "answer_seconds", "max_takes")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -169,4 +169,5 @@ class ApplicantViewSet(
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         data = dict(serializer.validated_data)
         data.pop("job_posting", None)
+        assert isinstance(serializer.instance, Applicant)
         services.applicant_update(applicant=serializer.instance, data=data)

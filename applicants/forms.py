@@ -69,7 +69,7 @@ class ApplicantForm(forms.ModelForm):
         return normalize.clean_year(self.cleaned_data["graduation_year"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for name, value in list(data.items()):
             if isinstance(value, str):
                 data[name] = normalize.clean_text(value)
@@ -95,7 +95,7 @@ class JobPostingForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["deadline"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["deadline"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]  # type: ignore[attr-defined]
 
 
 class QuestionForm(forms.ModelForm):
@@ -129,7 +129,7 @@ class MemberCreateForm(forms.Form):
         return username
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("password"):
             user = get_user_model()(username=data.get("username", ""), email=data.get("email", ""))
             try:
