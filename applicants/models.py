@@ -193,3 +193,4 @@ class Applicant(models.Model):
 
 # Models of the applicants app kept in their own modules; imported here so Django finds them.
 from applicants.bulk.models import AnswerRequest  # noqa: E402, F401
+from applicants.imports.models import ApplicantImport  # noqa: E402, F401
