@@ -1,5 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from django.views.i18n import JavaScriptCatalog
+
+from interviews import views
 
 app_name = "interviews"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("i/jsi18n/", JavaScriptCatalog.as_view(packages=["interviews"]), name="jsi18n"),
+    path("i/<str:token>/", views.start, name="start"),
+    path("i/<str:token>/check/", views.device_check, name="check"),
+    path("i/<str:token>/record/", views.record, name="record"),
+    path("i/<str:token>/confirm/", views.confirm, name="confirm"),
+    path("i/<str:token>/done/", views.done, name="done"),
+    path("i/<str:token>/takes/", views.take_start, name="take_start"),
+    path("i/<str:token>/takes/<str:key>/", views.take_status, name="take_status"),
+    path("i/<str:token>/takes/<str:key>/chunks/<int:index>", views.take_chunk, name="take_chunk"),
+    path("i/<str:token>/takes/<str:key>/parts/", views.take_parts, name="take_parts"),
+    path("i/<str:token>/takes/<str:key>/complete/", views.take_complete, name="take_complete"),
+    path("i/<str:token>/takes/<str:key>/keep/", views.take_keep, name="take_keep"),
+    path("m/<str:signed>/", views.media, name="media"),
+]

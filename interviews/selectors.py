@@ -1,0 +1,89 @@
+"""Reads of the recorded interview: the applicant behind a token, their progress, the recruiter's view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import Http404
+
+from applicants.models import Applicant
+from interviews.models import Answer, Question, Take
+
+
+def applicant_by_token(*, token: str) -> Applicant:
+    """The applicant whose interview the token opens, or 404; the token grants nothing else."""
+    if not token or len(token) > 64:
+        raise Http404
+    try:
+        return Applicant.objects.select_related("job_posting", "company").get(interview_token=token)
+    except Applicant.DoesNotExist:
+        raise Http404 from None
+
+
+def take_for_applicant(*, applicant: Applicant, key: str) -> Take:
+    try:
+        take = Take.objects.select_related("question").get(applicant=applicant, key=key)
+    except Take.DoesNotExist:
+        raise Http404 from None
+    take.applicant = applicant
+    return take
+
+
+@dataclass
+class Progress:
+    questions: list[Question]
+    answered: set[int]
+    current: Question | None = None
+    # Finished takes of the current question, newest last (the last one is offered for review).
+    takes: list[Take] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        return self.current is None
+
+    @property
+    def number(self) -> int:
+        return len(self.answered) + 1
+
+    @property
+    def takes_left(self) -> int:
+        return max(0, self.current.max_takes - len(self.takes)) if self.current else 0
+
+
+def interview_progress(*, applicant: Applicant) -> Progress:
+    """Where the applicant stands: the first unanswered question and its finished takes."""
+    questions = list(applicant.job_posting.questions.order_by("position", "id"))
+    answered = set(Answer.objects.filter(applicant=applicant).values_list("question_id", flat=True))
+    progress = Progress(questions=questions, answered=answered)
+    progress.current = next((q for q in questions if q.pk not in answered), None)
+    if progress.current is not None:
+        progress.takes = list(
+            Take.objects.filter(
+                applicant=applicant, question=progress.current, state=Take.State.COMPLETE
+            ).order_by("completed_at", "id")
+        )
+    return progress
+
+
+@dataclass
+class AnswerRow:
+    question: Question
+    answer: Answer | None
+    take_count: int
+
+
+def applicant_answers(*, applicant: Applicant) -> list[AnswerRow]:
+    """Each question of the applicant's posting with the kept answer and the number of finished takes.
+
+    The applicant comes from a company-scoped access helper; everything here hangs off it.
+    """
+    questions = list(applicant.job_posting.questions.order_by("position", "id"))
+    answers = {a.question_id: a for a in Answer.objects.filter(applicant=applicant).select_related("take")}
+    counts: dict[int, int] = {}
+    for question_id in Take.objects.filter(applicant=applicant, state=Take.State.COMPLETE).values_list(
+        "question_id", flat=True
+    ):
+        counts[question_id] = counts.get(question_id, 0) + 1
+    return [
+        AnswerRow(question=q, answer=answers.get(q.pk), take_count=counts.get(q.pk, 0)) for q in questions
+    ]

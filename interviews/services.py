@@ -1,0 +1,347 @@
+"""Every write of the recorded interview: takes, chunks, answers, submission, expiry, normalisation."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applicants.models import Applicant
+from interviews import storage
+from interviews.models import Answer, Question, Take, TakeChunk
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPES = {"webm": "video/webm", "mp4": "video/mp4"}
+
+
+class InterviewClosed(Exception):
+    """The interview accepts nothing any more; `reason` is withdrawn, submitted, expired or deadline."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UploadRejected(Exception):
+    """Bad input from the applicant's browser; the message is shown to the applicant."""
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    index: int
+    size: int
+
+
+def interview_gate(*, applicant: Applicant) -> None:
+    """Raise InterviewClosed unless the applicant may still record and submit."""
+    if applicant.status == Applicant.Status.WITHDRAWN:
+        raise InterviewClosed("withdrawn")
+    if applicant.status == Applicant.Status.SUBMITTED:
+        raise InterviewClosed("submitted")
+    if applicant.status == Applicant.Status.EXPIRED or applicant.job_posting.deadline_passed:
+        raise InterviewClosed("deadline")
+
+
+def _locked(applicant: Applicant) -> Applicant:
+    """Re-read the applicant under a row lock: serialises starts, keeps and the submit of one applicant."""
+    locked = Applicant.objects.select_for_update().select_related("job_posting").get(pk=applicant.pk)
+    interview_gate(applicant=locked)
+    return locked
+
+
+def _container_from_type(declared_type: str) -> str:
+    base = declared_type.split(";", 1)[0].strip().lower()
+    if base in {"video/webm", "audio/webm"}:
+        return Take.Container.WEBM
+    if base in {"video/mp4", "audio/mp4", "video/quicktime"}:
+        return Take.Container.MP4
+    raise UploadRejected(_("This video format is not supported. Please use a current browser."))
+
+
+def _completed_takes(*, applicant: Applicant, question: Question) -> int:
+    return Take.objects.filter(applicant=applicant, question=question, state=Take.State.COMPLETE).count()
+
+
+@transaction.atomic
+def take_start(*, applicant: Applicant, question: Question, declared_type: str) -> Take:
+    """Open a new take for the question, locally (an empty file) or as an S3 multipart upload."""
+    applicant = _locked(applicant)
+    if question.job_posting_id != applicant.job_posting_id:
+        raise UploadRejected(_("This question is not part of your interview."))
+    if Answer.objects.filter(applicant=applicant, question=question).exists():
+        raise UploadRejected(_("You have already kept an answer for this question."))
+    if _completed_takes(applicant=applicant, question=question) >= question.max_takes:
+        raise UploadRejected(_("You have used all takes for this question."))
+    container = _container_from_type(declared_type)
+    take = Take(
+        applicant=applicant, question=question, container=container, declared_type=declared_type[:100]
+    )
+    take.file.name = storage.media_storage().generate_filename(
+        f"takes/{applicant.company_id}/{applicant.pk}/{take.key}.{container}"
+    )
+    if storage.uses_s3():
+        take.s3_upload_id = storage.s3_multipart_create(take.file.name, CONTENT_TYPES[container])
+    else:
+        storage.local_path(take.file.name).touch()
+    take.save()
+    return take
+
+
+def _check_uploading(take: Take) -> None:
+    interview_gate(applicant=take.applicant)
+    if take.state != Take.State.UPLOADING:
+        raise UploadRejected(_("This take has already been finished."))
+
+
+def take_chunk_write(*, take: Take, index: int, stream: Any, length: int) -> ChunkResult:
+    """Store chunk `index` of a local take at its offset; sending the same chunk again is harmless."""
+    _check_uploading(take)
+    chunk_bytes = settings.RECORDING_CHUNK_BYTES
+    if length <= 0 or length > chunk_bytes:
+        raise UploadRejected(_("A chunk must be between 1 byte and the chunk size."))
+    offset = index * chunk_bytes
+    if offset + length > settings.RECORDING_MAX_TAKE_BYTES:
+        raise UploadRejected(
+            _("The recording is larger than %(mb)d MB.") % {"mb": settings.RECORDING_MAX_TAKE_BYTES // 2**20}
+        )
+    if index == 0:
+        # Check the container from the bytes themselves before anything is written.
+        head = stream.read(16)
+        if storage.container_of(head) != take.container:
+            raise UploadRejected(_("The file is not a WebM or MP4 video."))
+        stream = _Prefixed(head, stream)
+    written = storage.local_write(take.file.name, offset, stream, length)
+    if written != length:
+        raise UploadRejected(_("The chunk arrived incomplete. It will be sent again."))
+    TakeChunk.objects.bulk_create([TakeChunk(take=take, index=index, size=length)], ignore_conflicts=True)
+    return ChunkResult(index=index, size=length)
+
+
+class _Prefixed:
+    """A stream that first returns bytes already read from it."""
+
+    def __init__(self, head: bytes, stream: Any):
+        self.head, self.stream = head, stream
+
+    def read(self, n: int) -> bytes:
+        if self.head:
+            piece, self.head = self.head[:n], self.head[n:]
+            return piece
+        return bytes(self.stream.read(n))
+
+
+def take_parts_presign(*, take: Take, part_numbers: list[int]) -> dict[int, str]:
+    """Presigned PUT URLs for S3 multipart parts of a take (the browser uploads them directly)."""
+    _check_uploading(take)
+    max_parts = -(-settings.RECORDING_MAX_TAKE_BYTES // settings.RECORDING_S3_PART_BYTES)
+    if not part_numbers or any(not 1 <= n <= max_parts for n in part_numbers) or len(part_numbers) > 100:
+        raise UploadRejected(_("The recording is larger than %(mb)d MB.") % {"mb": _max_mb()})
+    return {n: storage.s3_part_url(take.file.name, take.s3_upload_id, n) for n in part_numbers}
+
+
+def _max_mb() -> int:
+    return settings.RECORDING_MAX_TAKE_BYTES // 2**20
+
+
+def received_chunks(*, take: Take) -> list[int]:
+    return sorted(take.chunks.values_list("index", flat=True))
+
+
+@transaction.atomic
+def take_complete(
+    *, take: Take, size: int, duration: float | None, parts: list[dict[str, Any]] | None = None
+) -> Take:
+    """Finish a take once every byte is stored; check its size and real container. Idempotent.
+
+    A take whose stored bytes are too big or not WebM/MP4 comes back in state FAILED and is deleted.
+    """
+    take = Take.objects.select_for_update().select_related("applicant__job_posting").get(pk=take.pk)
+    if take.state == Take.State.COMPLETE:
+        return take
+    _check_uploading(take)
+    if size <= 0 or size > settings.RECORDING_MAX_TAKE_BYTES:
+        raise UploadRejected(_("The recording is larger than %(mb)d MB.") % {"mb": _max_mb()})
+    if storage.uses_s3():
+        _s3_complete(take, parts or [])
+    else:
+        _local_check(take, size)
+    stored_size, head = storage.stored_size_and_head(take.file.name)
+    if stored_size > settings.RECORDING_MAX_TAKE_BYTES or storage.container_of(head) != take.container:
+        transaction.on_commit(lambda name=take.file.name: storage.media_storage().delete(name))
+        take.state = Take.State.FAILED
+        take.error = f"rejected: size {stored_size}, head {head[:8].hex()}"
+        take.save(update_fields=["state", "error"])
+        # Returned, not raised, so that the FAILED state is committed; the caller tells the applicant.
+        return take
+    if _completed_takes(applicant=take.applicant, question=take.question) >= take.question.max_takes:
+        raise UploadRejected(_("You have used all takes for this question."))
+    take.state = Take.State.COMPLETE
+    take.size = stored_size
+    take.client_duration = duration if duration and 0 < duration < 3600 else None
+    take.completed_at = timezone.now()
+    take.save(update_fields=["state", "size", "client_duration", "completed_at"])
+    return take
+
+
+def _local_check(take: Take, size: int) -> None:
+    chunk_bytes = settings.RECORDING_CHUNK_BYTES
+    expected = -(-size // chunk_bytes)
+    sizes = dict(take.chunks.values_list("index", "size"))
+    missing = [i for i in range(expected) if i not in sizes]
+    if missing:
+        raise UploadRejected(_("Some parts of the recording have not arrived yet."))
+    if sum(sizes[i] for i in range(expected)) != size or any(i >= expected for i in sizes):
+        raise UploadRejected(_("The recording arrived with a different size than announced."))
+    # Chunks are written in place, so a larger file can only come from a shorter final upload.
+    path = storage.local_path(take.file.name)
+    if path.stat().st_size > size:
+        os.truncate(path, size)
+
+
+def _s3_complete(take: Take, parts: list[dict[str, Any]]) -> None:
+    try:
+        clean = sorted(
+            ({"number": int(p["number"]), "etag": str(p["etag"])} for p in parts), key=lambda p: p["number"]
+        )
+    except (KeyError, TypeError, ValueError):
+        raise UploadRejected(_("The upload could not be finished. Please try again.")) from None
+    if not clean or [p["number"] for p in clean] != list(range(1, len(clean) + 1)):
+        raise UploadRejected(_("Some parts of the recording have not arrived yet."))
+    try:
+        storage.s3_multipart_complete(take.file.name, take.s3_upload_id, clean)
+    except Exception as exc:  # botocore's ClientError: a wrong ETag, a missing part, a too small part
+        logger.warning("S3 multipart completion failed for take %s: %s", take.pk, exc)
+        raise UploadRejected(_("The upload could not be finished. Please try again.")) from None
+
+
+@transaction.atomic
+def take_keep(*, take: Take) -> Answer:
+    """Keep a finished take as the answer to its question; the answer is then final."""
+    applicant = _locked(take.applicant)
+    take = Take.objects.select_for_update().get(pk=take.pk, applicant=applicant)
+    if take.state != Take.State.COMPLETE:
+        raise UploadRejected(_("This take has not been uploaded completely yet."))
+    if Answer.objects.filter(applicant=applicant, question_id=take.question_id).exists():
+        raise UploadRejected(_("You have already kept an answer for this question."))
+    answer = Answer.objects.create(
+        applicant=applicant, question_id=take.question_id, take=take, duration=take.client_duration
+    )
+    from interviews.tasks import answer_normalise_task
+
+    transaction.on_commit(lambda: answer_normalise_task.delay(answer.pk))
+    return answer
+
+
+@transaction.atomic
+def interview_submit(*, applicant: Applicant) -> Applicant:
+    """Submit every answer: status 回答済 and D05 queued, in one transaction; nothing changes afterwards."""
+    applicant = _locked(applicant)
+    question_ids = set(applicant.job_posting.questions.values_list("pk", flat=True))
+    answered = set(applicant.answers.values_list("question_id", flat=True))
+    if not question_ids or question_ids - answered:
+        raise UploadRejected(_("Please answer every question before submitting."))
+    applicant.status = Applicant.Status.SUBMITTED
+    applicant.save(update_fields=["status", "updated_at"])
+    from messaging.services import messages_queue
+
+    messages_queue(template_code="D05", applicants=[applicant], key="submitted")
+    return applicant
+
+
+@transaction.atomic
+def applicants_expire(*, now: Any = None) -> int:
+    """Mark 調整中 applicants of postings past their deadline as 期限切れ, in one UPDATE."""
+    # The UPDATE re-checks status under each row's lock, so an applicant whose submit commits
+    # first keeps 回答済.
+    return Applicant.objects.filter(
+        status=Applicant.Status.AWAITING, job_posting__deadline__lte=now or timezone.now()
+    ).update(status=Applicant.Status.EXPIRED, updated_at=timezone.now())
+
+
+# --- Normalisation ---------------------------------------------------------------------------------
+
+
+def answer_normalise(*, answer: Answer) -> Answer:
+    """Make an MP4 (H.264/AAC, faststart), its duration and a poster; keep the original on failure."""
+    ffmpeg, ffprobe = settings.FFMPEG_BINARY, settings.FFPROBE_BINARY
+    if not (shutil.which(ffmpeg) and shutil.which(ffprobe)):
+        logger.warning(
+            "ffmpeg/ffprobe not found (%s, %s): answer %s stays in its original format",
+            ffmpeg,
+            ffprobe,
+            answer.pk,
+        )
+        return _processing_done(answer, Answer.Processing.SKIPPED, error=_("ffmpeg is not installed."))
+    with tempfile.TemporaryDirectory(prefix="im-normalise-") as tmp:
+        work = Path(tmp)
+        source = work / f"source.{answer.take.container}"
+        try:
+            with storage.media_storage().open(answer.take.file.name, "rb") as src, open(source, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1024 * 1024)
+            video, poster = work / "video.mp4", work / "poster.jpg"
+            _run([ffmpeg, "-nostdin", "-y", "-v", "error", "-i", str(source), *FFMPEG_MP4_ARGS, str(video)])
+            duration = _probe_duration(ffprobe, video)
+            at = f"{min(1.0, duration / 2):.2f}"
+            _run([ffmpeg, "-nostdin", "-y", "-v", "error", "-ss", at, "-i", str(video), "-frames:v", "1",
+                  "-vf", "scale=640:-2", "-q:v", "4", str(poster)])  # fmt: skip
+        except (OSError, subprocess.SubprocessError, ValueError) as exc:
+            logger.exception("normalising answer %s failed; the original is kept", answer.pk)
+            return _processing_done(answer, Answer.Processing.FAILED, error=str(exc)[-2000:])
+        base = f"answers/{answer.applicant.company_id}/{answer.applicant_id}/{answer.take.key}"
+        store = storage.media_storage()
+        with open(video, "rb") as fh:
+            answer.video.name = store.save(f"{base}.mp4", File(fh))
+        with open(poster, "rb") as fh:
+            answer.poster.name = store.save(f"{base}.jpg", File(fh))
+        answer.duration = duration
+        return _processing_done(answer, Answer.Processing.DONE, error="")
+
+
+FFMPEG_MP4_ARGS = [
+    "-map", "0:v:0", "-map", "0:a:0?",
+    "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
+    # H.264 needs even dimensions; phones record odd sizes now and then.
+    "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2",
+    "-c:a", "aac", "-b:a", "128k", "-ac", "2",
+    "-movflags", "+faststart",
+]  # fmt: skip
+
+
+def _run(args: list[str]) -> None:
+    result = subprocess.run(args, capture_output=True, timeout=900, check=False)
+    if result.returncode != 0:
+        raise subprocess.SubprocessError(
+            f"{Path(args[0]).name} exited with {result.returncode}: {result.stderr.decode(errors='replace')}"
+        )
+
+
+def _probe_duration(ffprobe: str, path: Path) -> float:
+    result = subprocess.run(
+        [ffprobe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    return float(result.stdout.decode().strip())
+
+
+def _processing_done(answer: Answer, processing: str, *, error: str) -> Answer:
+    answer.processing = processing
+    answer.processing_error = error
+    answer.processed_at = timezone.now()
+    answer.save(
+        update_fields=["video", "poster", "duration", "processing", "processing_error", "processed_at"]
+    )
+    return answer

@@ -1,0 +1,20 @@
+"""Celery tasks of the recorded interview: thin, they load rows and call one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from interviews import services
+from interviews.models import Answer
+
+
+@shared_task(acks_late=True)
+def answer_normalise_task(answer_id: int) -> None:
+    answer = Answer.objects.select_related("take", "applicant").filter(pk=answer_id).first()
+    if answer is not None and answer.processing == Answer.Processing.PENDING:
+        services.answer_normalise(answer=answer)
+
+
+@shared_task
+def applicants_expire_task() -> int:
+    return services.applicants_expire()

@@ -1,0 +1,365 @@
+"""The applicant's interview pages and upload endpoints under /i/<token>/, and signed media URLs.
+
+The token in the path is the only credential: every view resolves it to one applicant and touches
+nothing but that applicant's interview.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import os
+import re
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from applicants.models import Applicant
+from interviews import selectors, services, storage
+from interviews.models import Take
+
+# --- Rate limiting ---------------------------------------------------------------------------------
+
+
+def _token_key(group: str, request: HttpRequest) -> str:
+    """Uploads are counted per interview (many applicants may share one office or campus IP)."""
+    match = request.resolver_match
+    return str(match.kwargs.get("token", "")) if match else ""
+
+
+def rate_limited(kind: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """Page views are limited per IP (token guessing); upload calls per token; both answer 429."""
+
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            rate = settings.RECORDING_RATE_PAGE if kind == "page" else settings.RECORDING_RATE_UPLOAD
+            key: Any = "ip" if kind == "page" else _token_key
+            if is_ratelimited(request, group=f"interviews.{kind}", key=key, rate=rate, increment=True):
+                message = _("Too many requests. Please wait a minute and try again.")
+                if kind == "page":
+                    return render(request, "interviews/closed.html", {"message": message}, status=429)
+                return JsonResponse({"detail": message}, status=429)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# --- Helpers ---------------------------------------------------------------------------------------
+
+CLOSED_MESSAGES = {
+    "withdrawn": lambda: _("You have withdrawn from this selection, so this interview is closed."),
+    "deadline": lambda: _("The deadline of this interview has passed. Answers can no longer be recorded."),
+    "submitted": lambda: _("Your answers have already been submitted. Thank you."),
+}
+
+
+def _closed_page(request: HttpRequest, applicant: Applicant, reason: str) -> HttpResponse:
+    if reason == "submitted":
+        return redirect("interviews:done", token=applicant.interview_token)
+    context = {"applicant": applicant, "posting": applicant.job_posting, "message": CLOSED_MESSAGES[reason]()}
+    return render(request, "interviews/closed.html", context, status=403)
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise services.UploadRejected(_("The request could not be read.")) from None
+    if not isinstance(data, dict):
+        raise services.UploadRejected(_("The request could not be read."))
+    return data
+
+
+def json_endpoint(view: Callable[..., JsonResponse]) -> Callable[..., HttpResponseBase]:
+    """Resolve the token, and turn the services' refusals into JSON answers (never a 500)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponseBase:
+        applicant = selectors.applicant_by_token(token=token)
+        try:
+            services.interview_gate(applicant=applicant)
+            return view(request, applicant, **kwargs)
+        except services.InterviewClosed as closed:
+            return JsonResponse(
+                {"detail": CLOSED_MESSAGES[closed.reason](), "reason": closed.reason}, status=409
+            )
+        except services.UploadRejected as rejected:
+            return JsonResponse({"detail": str(rejected)}, status=400)
+
+    return never_cache(rate_limited("upload")(wrapped))
+
+
+def _take_json(take: Take) -> dict[str, Any]:
+    return {
+        "key": take.key,
+        "state": take.state,
+        "mode": "s3" if take.s3_upload_id else "local",
+        "chunk_bytes": settings.RECORDING_S3_PART_BYTES
+        if take.s3_upload_id
+        else settings.RECORDING_CHUNK_BYTES,
+        "received": services.received_chunks(take=take) if not take.s3_upload_id else [],
+        "url": storage.playback_url(take.file.name) if take.state == Take.State.COMPLETE else "",
+    }
+
+
+def _interview_urls(token: str) -> dict[str, str]:
+    return {
+        "takes": reverse("interviews:take_start", args=[token]),
+        "record": reverse("interviews:record", args=[token]),
+        "confirm": reverse("interviews:confirm", args=[token]),
+    }
+
+
+# --- Pages -----------------------------------------------------------------------------------------
+
+
+def interview_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponseBase]:
+    """Resolve the token; show the closed page instead when the interview accepts nothing."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            applicant = selectors.applicant_by_token(token=token)
+        except Http404:
+            return render(request, "interviews/unknown.html", status=404)
+        try:
+            services.interview_gate(applicant=applicant)
+        except services.InterviewClosed as closed:
+            return _closed_page(request, applicant, closed.reason)
+        return view(request, applicant)
+
+    return never_cache(rate_limited("page")(wrapped))
+
+
+@require_GET
+@interview_page
+def start(request: HttpRequest, applicant: Applicant) -> HttpResponse:
+    progress = selectors.interview_progress(applicant=applicant)
+    context = {"applicant": applicant, "posting": applicant.job_posting, "progress": progress}
+    return render(request, "interviews/start.html", context)
+
+
+@require_GET
+@interview_page
+def device_check(request: HttpRequest, applicant: Applicant) -> HttpResponse:
+    context = {"applicant": applicant, "posting": applicant.job_posting}
+    return render(request, "interviews/check.html", context)
+
+
+@require_GET
+@interview_page
+def record(request: HttpRequest, applicant: Applicant) -> HttpResponse:
+    progress = selectors.interview_progress(applicant=applicant)
+    if progress.done:
+        return redirect("interviews:confirm", token=applicant.interview_token)
+    question = progress.current
+    assert question is not None
+    last = progress.takes[-1] if progress.takes else None
+    config = {
+        "question": question.pk,
+        "prep": question.preparation_seconds,
+        "limit": question.answer_seconds,
+        "maxTakes": question.max_takes,
+        "takesUsed": len(progress.takes),
+        "pending": _take_json(last) if last else None,
+        "urls": _interview_urls(applicant.interview_token),
+    }
+    context = {
+        "applicant": applicant,
+        "posting": applicant.job_posting,
+        "progress": progress,
+        "question": question,
+        "config": config,
+    }
+    return render(request, "interviews/record.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@interview_page
+def confirm(request: HttpRequest, applicant: Applicant) -> HttpResponse:
+    error = ""
+    if request.method == "POST":
+        try:
+            services.interview_submit(applicant=applicant)
+        except services.UploadRejected as rejected:
+            error = str(rejected)
+        except services.InterviewClosed as closed:
+            return _closed_page(request, applicant, closed.reason)
+        else:
+            return redirect("interviews:done", token=applicant.interview_token)
+    progress = selectors.interview_progress(applicant=applicant)
+    if not progress.done:
+        return redirect("interviews:record", token=applicant.interview_token)
+    rows = [
+        (row, storage.playback_url(row.answer.take.file.name) if row.answer else "")
+        for row in selectors.applicant_answers(applicant=applicant)
+    ]
+    context = {"applicant": applicant, "posting": applicant.job_posting, "rows": rows, "error": error}
+    return render(request, "interviews/confirm.html", context, status=400 if error else 200)
+
+
+@require_GET
+@never_cache
+@rate_limited("page")
+def done(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        applicant = selectors.applicant_by_token(token=token)
+    except Http404:
+        return render(request, "interviews/unknown.html", status=404)
+    if applicant.status != Applicant.Status.SUBMITTED:
+        return redirect("interviews:start", token=token)
+    return render(request, "interviews/done.html", {"applicant": applicant, "posting": applicant.job_posting})
+
+
+# --- Upload endpoints (JSON) ---------------------------------------------------------------------
+
+
+@require_POST
+@json_endpoint
+def take_start(request: HttpRequest, applicant: Applicant) -> JsonResponse:
+    data = _json_body(request)
+    try:
+        question = applicant.job_posting.questions.get(pk=int(data.get("question", 0)))
+    except (ValueError, TypeError, applicant.job_posting.questions.model.DoesNotExist):
+        raise services.UploadRejected(_("This question is not part of your interview.")) from None
+    take = services.take_start(
+        applicant=applicant, question=question, declared_type=str(data.get("type", ""))
+    )
+    return JsonResponse(_take_json(take), status=201)
+
+
+@require_GET
+@json_endpoint
+def take_status(request: HttpRequest, applicant: Applicant, key: str) -> JsonResponse:
+    return JsonResponse(_take_json(selectors.take_for_applicant(applicant=applicant, key=key)))
+
+
+@require_http_methods(["PUT"])
+@json_endpoint
+def take_chunk(request: HttpRequest, applicant: Applicant, key: str, index: int) -> JsonResponse:
+    take = selectors.take_for_applicant(applicant=applicant, key=key)
+    if take.s3_upload_id:
+        raise services.UploadRejected(_("This take uploads directly to storage."))
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    # Read the raw stream, not request.body: no copy in memory and no DATA_UPLOAD_MAX_MEMORY_SIZE.
+    result = services.take_chunk_write(take=take, index=index, stream=request, length=length)
+    return JsonResponse({"index": result.index, "size": result.size})
+
+
+@require_POST
+@json_endpoint
+def take_parts(request: HttpRequest, applicant: Applicant, key: str) -> JsonResponse:
+    take = selectors.take_for_applicant(applicant=applicant, key=key)
+    if not take.s3_upload_id:
+        raise services.UploadRejected(_("This take uploads to the server."))
+    try:
+        numbers = [int(n) for n in _json_body(request).get("parts", [])]
+    except (TypeError, ValueError):
+        numbers = []
+    urls = services.take_parts_presign(take=take, part_numbers=numbers)
+    return JsonResponse({"urls": {str(n): url for n, url in urls.items()}})
+
+
+@require_POST
+@json_endpoint
+def take_complete(request: HttpRequest, applicant: Applicant, key: str) -> JsonResponse:
+    take = selectors.take_for_applicant(applicant=applicant, key=key)
+    data = _json_body(request)
+    try:
+        size = int(data.get("size", 0))
+        duration = float(data["duration"]) if data.get("duration") is not None else None
+    except (TypeError, ValueError):
+        raise services.UploadRejected(_("The request could not be read.")) from None
+    parts = data.get("parts") if isinstance(data.get("parts"), list) else None
+    take = services.take_complete(take=take, size=size, duration=duration, parts=parts)
+    if take.state == Take.State.FAILED:
+        raise services.UploadRejected(_("The file is not a WebM or MP4 video."))
+    return JsonResponse(_take_json(take))
+
+
+@require_POST
+@json_endpoint
+def take_keep(request: HttpRequest, applicant: Applicant, key: str) -> JsonResponse:
+    take = selectors.take_for_applicant(applicant=applicant, key=key)
+    services.take_keep(take=take)
+    return JsonResponse({"next": reverse("interviews:record", args=[applicant.interview_token])})
+
+
+# --- Signed media (local storage only) ------------------------------------------------------------
+
+RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+@require_http_methods(["GET", "HEAD"])
+def media(request: HttpRequest, signed: str) -> HttpResponseBase:
+    """Serve a stored video or poster behind a short-lived signature, with single byte ranges."""
+    if storage.uses_s3():
+        raise Http404
+    try:
+        name = storage.name_from_signed(signed)
+        path = storage.media_storage().path(name)
+        size = os.path.getsize(path)
+    except (signing.BadSignature, OSError, ValueError):
+        raise Http404 from None
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    start, end = 0, size - 1
+    status = 200
+    match = RANGE_RE.match(request.headers.get("Range", ""))
+    if match and (match[1] or match[2]):
+        if match[1]:
+            start = int(match[1])
+            end = min(int(match[2]), size - 1) if match[2] else size - 1
+        else:  # a suffix range: the last N bytes
+            start = max(0, size - int(match[2]))
+        if start > end or start >= size:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        status = 206
+    fh = open(path, "rb")  # noqa: SIM115 - closed by the response
+    fh.seek(start)
+    length = end - start + 1
+    response: HttpResponseBase = FileResponse(_limited(fh, length), status=status, content_type=content_type)
+    response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    if status == 206:
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Cache-Control"] = f"private, max-age={settings.RECORDING_URL_MAX_AGE}"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _limited(fh: Any, length: int, block: int = 256 * 1024) -> Any:
+    try:
+        remaining = length
+        while remaining > 0:
+            piece = fh.read(min(block, remaining))
+            if not piece:
+                break
+            remaining -= len(piece)
+            yield piece
+    finally:
+        fh.close()
