@@ -63,6 +63,7 @@ class JobPostingViewSet(
 class ApplicantSerializer(serializers.ModelSerializer):
     job_posting = serializers.PrimaryKeyRelatedField(queryset=JobPosting.objects.none())
     interview_url = serializers.CharField(read_only=True)
+    share_url = serializers.SerializerMethodField()
     email = serializers.CharField(max_length=254)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     graduation_year = serializers.CharField(max_length=10, required=False, allow_blank=True, allow_null=True)
@@ -90,6 +91,7 @@ class ApplicantSerializer(serializers.ModelSerializer):
             "created_via",
             "created_at",
             "interview_url",
+            "share_url",
         ]
         read_only_fields = ["im_id", "status", "created_via", "created_at"]
 
@@ -102,6 +104,16 @@ class ApplicantSerializer(serializers.ModelSerializer):
             )
         if self.instance is not None and not isinstance(self.instance, list | QuerySet):
             self.fields["job_posting"].read_only = True
+        # 共有用URL only while the company has the feature (SPEC §9).
+        if request is None or not request.user.is_authenticated or not api_company(request).share_url_enabled:
+            self.fields.pop("share_url", None)
+
+    def get_share_url(self, obj: Applicant) -> str:
+        from sharing.services import share_link_get_or_create
+
+        # A list page attaches the links in bulk (ApplicantViewSet.paginate_queryset).
+        link = getattr(obj, "share_link", None) or share_link_get_or_create(applicant=obj)
+        return link.url
 
     def validate_email(self, value: str) -> str:
         return _to_drf(normalize.clean_email, value)
@@ -152,6 +164,15 @@ class ApplicantViewSet(
 
     def get_queryset(self) -> QuerySet[Applicant]:
         return selectors.applicant_search(company=api_company(self.request), params=self.request.query_params)
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        company = api_company(self.request)
+        if page and company.share_url_enabled:
+            from sharing.services import share_links_attach
+
+            share_links_attach(company=company, applicants=page)  # a constant two queries per page
+        return page
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -355,3 +355,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Share URLs and evaluations (sharing app) -----------------------------------------------------
+
+# Reviewer pages (/s/<token>/) per client IP; django-ratelimit syntax, e.g. "120/m".
+SHARING_RATE_LIMIT = os.environ.get("SHARING_RATE_LIMIT", "120/m")
+if not __import__("re").fullmatch(r"\d+/\d*[smhd]", SHARING_RATE_LIMIT):
+    raise ImproperlyConfigured(f"SHARING_RATE_LIMIT must look like 120/m, got {SHARING_RATE_LIMIT!r}")
+# Counters must be shared by every web process: Redis when configured, else this process's memory.
+CACHES = globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["ratelimit"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "rl"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+)
+RATELIMIT_USE_CACHE = "ratelimit"

@@ -1,0 +1,92 @@
+"""Forms: the reviewer's evaluation, the posting's evaluation sheet, the company's sharing settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from sharing.models import EvaluationItem, EvaluationSheet, SharingSettings
+
+
+class EvaluationForm(forms.Form):
+    """One field per item of the sheet, named item_<id>, plus the reviewer's name."""
+
+    reviewer_name = forms.CharField(
+        label=_("Your name"),
+        max_length=100,
+        error_messages={"required": _("Enter your name so that recruiters know who evaluated.")},
+    )
+
+    def __init__(self, *args: Any, sheet: EvaluationSheet, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.sheet = sheet
+        self.items = list(sheet.items.all())
+        for item in self.items:
+            self.fields[f"item_{item.pk}"] = self._field_for(item)
+
+    @staticmethod
+    def _field_for(item: EvaluationItem) -> forms.Field:
+        if item.kind == EvaluationItem.Kind.TEXT:
+            return forms.CharField(
+                label=item.label,
+                required=item.required,
+                max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+        return forms.ChoiceField(
+            label=item.label,
+            required=item.required,
+            choices=[(c, c) for c in item.choices()],
+            widget=forms.RadioSelect,
+            error_messages={"required": _("Choose a rating.")},
+        )
+
+    def clean_reviewer_name(self) -> str:
+        name = " ".join(self.cleaned_data["reviewer_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Enter your name so that recruiters know who evaluated."))
+        return name
+
+    def answers(self) -> dict[int, str]:
+        return {item.pk: (self.cleaned_data.get(f"item_{item.pk}") or "").strip() for item in self.items}
+
+    def item_fields(self) -> list[forms.BoundField]:
+        return [self[f"item_{item.pk}"] for item in self.items]
+
+
+class SharingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = SharingSettings
+        fields = ["link_expiry_days", "evaluations_visibility"]
+        widgets = {"evaluations_visibility": forms.RadioSelect}
+
+
+class EvaluationSheetForm(forms.Form):
+    name = forms.CharField(label=_("Sheet name"), max_length=100)
+
+
+class EvaluationItemForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    label = forms.CharField(label=_("Item"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=EvaluationItem.Kind.choices)
+    required = forms.BooleanField(label=_("Required"), required=False)
+
+
+class BaseItemFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        live = [f for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not live:
+            raise forms.ValidationError(_("A sheet needs at least one item."))
+        labels = [f.cleaned_data["label"].strip() for f in live]
+        if len(set(labels)) != len(labels):
+            raise forms.ValidationError(_("Each item needs a different name."))
+
+
+EvaluationItemFormSet = formset_factory(
+    EvaluationItemForm, formset=BaseItemFormSet, extra=1, can_delete=True, max_num=30, validate_max=True
+)

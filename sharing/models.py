@@ -1,0 +1,218 @@
+"""Share links (共有用URL), their views, evaluation sheets, evaluations and the export audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applicants.models import Applicant, Company, JobPosting
+
+TOKEN_BYTES = 24  # 192 random bits, as the interview tokens
+
+
+def new_share_token() -> str:
+    """An unguessable share token (URL-safe base64 of 192 random bits)."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+class SharingSettings(models.Model):
+    """A company's share URL settings; a missing row means the defaults."""
+
+    class Visibility(models.TextChoices):
+        AFTER_OWN = "after_own", _("Only after submitting their own evaluation")
+        ALWAYS = "always", _("Always")
+        NEVER = "never", _("Never")
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="sharing_settings")
+    link_expiry_days = models.PositiveSmallIntegerField(
+        _("share URLs expire this many days after the deadline"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(3650)],
+        help_text=_("Leave empty for share URLs that do not expire."),
+    )
+    evaluations_visibility = models.CharField(
+        _("reviewers see each other's evaluations"),
+        max_length=10,
+        choices=Visibility.choices,
+        default=Visibility.AFTER_OWN,
+    )
+
+    class Meta:
+        verbose_name = _("sharing settings")
+        verbose_name_plural = _("sharing settings")
+
+    def __str__(self) -> str:
+        return str(self.company)
+
+
+class ShareLink(models.Model):
+    """One applicant's share URL; regenerating revokes the row and adds a new one."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="share_links")
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="share_links")
+    token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("share URL")
+        verbose_name_plural = _("share URLs")
+        constraints = [
+            # At most one live link per applicant, so concurrent exports cannot give two URLs.
+            models.UniqueConstraint(
+                fields=["applicant"], condition=Q(revoked_at__isnull=True), name="sharelink_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant_id}: {self.token[:6]}…"
+
+    @property
+    def url(self) -> str:
+        return share_url(self.token)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+def share_url(token: str) -> str:
+    return f"{settings.SITE_URL}/s/{token}/"
+
+
+def link_expires_at(*, job_posting: JobPosting, expiry_days: int | None) -> dt.datetime | None:
+    """When links of a posting stop working under the company's expiry setting (None: never)."""
+    if expiry_days is None:
+        return None
+    return job_posting.deadline + dt.timedelta(days=expiry_days)
+
+
+class ShareLinkView(models.Model):
+    """One opening of a reviewer page (who looked, when, from where)."""
+
+    link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="views")
+    viewed_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("share URL view")
+        verbose_name_plural = _("share URL views")
+        ordering = ["-viewed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.link_id} @ {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class EvaluationSheet(models.Model):
+    """The evaluation form of a job posting; created as "System standard" on first use."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="evaluation_sheets")
+    job_posting = models.OneToOneField(JobPosting, on_delete=models.CASCADE, related_name="evaluation_sheet")
+    name = models.CharField(_("sheet name"), max_length=100)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("evaluation sheet")
+        verbose_name_plural = _("evaluation sheets")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EvaluationItem(models.Model):
+    class Kind(models.TextChoices):
+        SCALE5 = "scale5", _("5-point scale (1–5)")
+        GRADE = "grade", _("A–E")
+        TEXT = "text", _("Free text")
+
+    sheet = models.ForeignKey(EvaluationSheet, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(_("item"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    required = models.BooleanField(_("required"), default=True)
+
+    class Meta:
+        verbose_name = _("evaluation item")
+        verbose_name_plural = _("evaluation items")
+        ordering = ["sheet", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def choices(self) -> list[str]:
+        if self.kind == self.Kind.SCALE5:
+            return ["5", "4", "3", "2", "1"]
+        if self.kind == self.Kind.GRADE:
+            return ["A", "B", "C", "D", "E"]
+        return []
+
+
+class Evaluation(models.Model):
+    """A reviewer's evaluation; `values` keeps label and kind of each item, so later sheet edits
+    never change what a reviewer said."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="evaluations")
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="evaluations")
+    link = models.ForeignKey(ShareLink, null=True, on_delete=models.SET_NULL, related_name="evaluations")
+    sheet_name = models.CharField(max_length=100)
+    reviewer_name = models.CharField(_("reviewer name"), max_length=100)
+    values = models.JSONField(default=list)  # [{"item": id, "label": …, "kind": …, "value": …}]
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["applicant", "created_at"], name="evaluation_applicant")]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_name} → {self.applicant_id}"
+
+    @property
+    def headline(self) -> str:
+        """The first A–E or 5-point answer: what the list's summary column shows."""
+        for value in self.values:
+            if value.get("kind") in (EvaluationItem.Kind.GRADE, EvaluationItem.Kind.SCALE5) and value.get(
+                "value"
+            ):
+                return str(value["value"])
+        return ""
+
+
+class ShareUrlExport(models.Model):
+    """Audit log of share URL CSV downloads: who, when, which search, how many rows."""
+
+    class Via(models.TextChoices):
+        UI = "ui", _("Browser")
+        API = "api", _("API")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="share_url_exports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("downloaded at"), default=timezone.now)
+    search = models.JSONField(_("search"), default=dict)
+    encoding = models.CharField(_("encoding"), max_length=10)
+    rows = models.PositiveIntegerField(_("rows"))
+    via = models.CharField(max_length=5, choices=Via.choices, default=Via.UI)
+
+    class Meta:
+        verbose_name = _("share URL export")
+        verbose_name_plural = _("share URL exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.user} ({self.rows})"

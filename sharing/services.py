@@ -1,0 +1,296 @@
+"""Every write of the sharing app: links, views, sheets, evaluations, export audit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from applicants.models import Applicant, Company, JobPosting
+from sharing import csvfiles, selectors
+from sharing.models import (
+    Evaluation,
+    EvaluationItem,
+    EvaluationSheet,
+    ShareLink,
+    ShareLinkView,
+    ShareUrlExport,
+    SharingSettings,
+    share_url,
+)
+
+# request.user: a recruiter, or AnonymousUser / None for system work.
+User = Any
+
+# The share URL CSV is a file format read by ATS imports, so its header is fixed (SPEC §8).
+SHARE_CSV_HEADER = (
+    "iM採用ID",
+    "メールアドレス",
+    "姓",
+    "名",
+    "フリーエリア1",
+    "フリーエリア2",
+    "フリーエリア3",
+    "回答状況",
+    "共有用URL",
+)
+SHARE_CSV_TEXT_COLUMNS = SHARE_CSV_HEADER[1:7]
+
+
+def _user_or_none(user: User | None) -> Any:
+    return user if user is not None and user.is_authenticated else None
+
+
+# --- Settings -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sharing_settings_save(
+    *, company: Company, link_expiry_days: int | None, evaluations_visibility: str
+) -> None:
+    SharingSettings.objects.update_or_create(
+        company=company,
+        defaults={"link_expiry_days": link_expiry_days, "evaluations_visibility": evaluations_visibility},
+    )
+
+
+# --- Links ----------------------------------------------------------------------------------------
+
+# 2 × gen_random_uuid() = 244 random bits from PostgreSQL's CSPRNG, as unpadded URL-safe base64.
+_PG_RANDOM_SQL = (
+    "rtrim(translate(encode(decode(replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''),"
+    " 'hex'), 'base64'), '+/', '-_'), '=')"
+)
+
+
+@transaction.atomic
+def share_links_ensure(*, applicants: QuerySet[Applicant], by: User | None = None) -> int:
+    """Give every applicant of the queryset a live share link, set-based; returns how many were created.
+
+    On PostgreSQL one INSERT … SELECT does it for any number of rows; the partial unique index and
+    ON CONFLICT DO NOTHING make a concurrent export or regeneration harmless.
+    """
+    user = _user_or_none(by)
+    live = ShareLink.objects.filter(applicant=OuterRef("pk"), revoked_at__isnull=True)
+    missing = applicants.order_by().filter(~Exists(live))
+    if connection.vendor == "postgresql":
+        sub_sql, sub_params = missing.values("pk").query.sql_with_params()
+        sql = (
+            # sub_sql is compiled by the ORM; its values stay bound parameters.
+            "INSERT INTO sharing_sharelink (company_id, applicant_id, token, created_at, created_by_id) "  # noqa: S608
+            f"SELECT a.company_id, a.id, {_PG_RANDOM_SQL}, %s, %s "
+            f"FROM applicants_applicant a WHERE a.id IN ({sub_sql}) ON CONFLICT DO NOTHING"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [timezone.now(), getattr(user, "pk", None), *sub_params])
+            return max(cursor.rowcount, 0)
+    rows = [
+        ShareLink(company_id=company_id, applicant_id=pk, created_by=user)
+        for pk, company_id in missing.values_list("pk", "company_id").iterator(chunk_size=5000)
+    ]
+    ShareLink.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return len(rows)
+
+
+def share_links_attach(*, company: Company, applicants: Sequence[Applicant]) -> None:
+    """Set `applicant.share_link` for a page of applicants, creating missing links: two queries per page."""
+    if not applicants:
+        return
+    pks = [a.pk for a in applicants]
+    share_links_ensure(applicants=Applicant.objects.filter(company=company, pk__in=pks))
+    links = {
+        link.applicant_id: link
+        for link in ShareLink.objects.filter(company=company, applicant_id__in=pks, revoked_at__isnull=True)
+    }
+    for applicant in applicants:
+        applicant.share_link = links.get(applicant.pk)  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def share_link_get_or_create(*, applicant: Applicant, by: User | None = None) -> ShareLink:
+    link = selectors.share_link_active(company=applicant.company, applicant=applicant)
+    if link is not None:
+        return link
+    share_links_ensure(applicants=Applicant.objects.filter(pk=applicant.pk), by=by)
+    return ShareLink.objects.get(applicant=applicant, revoked_at__isnull=True)
+
+
+@transaction.atomic
+def share_link_regenerate(*, applicant: Applicant, by: User | None = None) -> ShareLink:
+    """Revoke the applicant's link (the old URL stops working at once) and issue a new one."""
+    user = _user_or_none(by)
+    # Lock the applicant so two regenerations in parallel leave exactly one live link.
+    Applicant.objects.select_for_update().filter(pk=applicant.pk).get()
+    ShareLink.objects.filter(applicant=applicant, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=user
+    )
+    return ShareLink.objects.create(company=applicant.company, applicant=applicant, created_by=user)
+
+
+def share_link_view_record(*, link: ShareLink, ip_address: str | None, user_agent: str) -> ShareLinkView:
+    return ShareLinkView.objects.create(link=link, ip_address=ip_address or None, user_agent=user_agent[:300])
+
+
+# --- Evaluation sheets ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evaluation_sheet_for(*, job_posting: JobPosting) -> EvaluationSheet:
+    """The posting's sheet, created as the default "System standard" (overall A–E and a comment)."""
+    sheet = selectors.evaluation_sheet_get(job_posting=job_posting)
+    if sheet is not None:
+        return sheet
+    # Sheet and item names are data recruiters edit; store them in the company's language (ja).
+    with translation.override("ja"):
+        sheet, created = EvaluationSheet.objects.get_or_create(
+            job_posting=job_posting, defaults={"company": job_posting.company, "name": _("System standard")}
+        )
+        if created:
+            EvaluationItem.objects.bulk_create(
+                [
+                    EvaluationItem(
+                        sheet=sheet, position=0, label=_("Overall rating"), kind=EvaluationItem.Kind.GRADE
+                    ),
+                    EvaluationItem(
+                        sheet=sheet,
+                        position=1,
+                        label=_("Comment"),
+                        kind=EvaluationItem.Kind.TEXT,
+                        required=False,
+                    ),
+                ]
+            )
+    return EvaluationSheet.objects.prefetch_related("items").get(pk=sheet.pk)
+
+
+@dataclass
+class ItemData:
+    label: str
+    kind: str
+    required: bool
+    id: int | None = None
+
+
+@transaction.atomic
+def evaluation_sheet_save(
+    *, job_posting: JobPosting, name: str, items: Sequence[ItemData]
+) -> EvaluationSheet:
+    """Replace the posting's sheet items; evaluations already given keep their own copy of labels."""
+    sheet = evaluation_sheet_for(job_posting=job_posting)
+    sheet.name = name
+    sheet.save()
+    existing = {item.pk: item for item in sheet.items.all()}
+    keep: set[int] = set()
+    for position, data in enumerate(items):
+        item = existing.get(data.id) if data.id else None
+        if item is None:
+            item = EvaluationItem(sheet=sheet)
+        item.position, item.label, item.kind, item.required = position, data.label, data.kind, data.required
+        item.save()
+        keep.add(item.pk)
+    sheet.items.exclude(pk__in=keep).delete()
+    return EvaluationSheet.objects.prefetch_related("items").get(pk=sheet.pk)
+
+
+# --- Evaluations ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evaluation_submit(
+    *, link: ShareLink, sheet: EvaluationSheet, reviewer_name: str, answers: Mapping[int, str]
+) -> Evaluation:
+    """Store one reviewer's evaluation of the link's applicant, with a copy of each item's label."""
+    values = [
+        {"item": item.pk, "label": item.label, "kind": item.kind, "value": answers.get(item.pk, "")}
+        for item in sheet.items.all()
+    ]
+    return Evaluation.objects.create(
+        company=link.company,
+        applicant=link.applicant,
+        link=link,
+        sheet_name=sheet.name,
+        reviewer_name=reviewer_name,
+        values=values,
+    )
+
+
+# --- Share URL CSV --------------------------------------------------------------------------------
+
+
+@dataclass
+class ShareUrlExportResult:
+    """Either a stream ready to send, or the rows CP932 cannot hold (then nothing was logged)."""
+
+    rows: int
+    stream: Iterator[bytes] | None = None
+    problems: list[csvfiles.Unencodable] = field(default_factory=list)
+    problem_rows: int = 0
+
+
+def share_url_export(
+    *, company: Company, user: User | None, params: Mapping[str, Any], encoding: str, via: str
+) -> ShareUrlExportResult:
+    """Share URL CSV of the list's current search: create missing links, validate, audit, then stream."""
+    if encoding not in csvfiles.ENCODINGS:
+        raise ValueError(encoding)
+    from applicants.selectors import applicant_search
+
+    applicants = applicant_search(company=company, params=params)
+    share_links_ensure(applicants=applicants, by=user)
+    if encoding == "cp932":
+        rows, problems, bad_rows = csvfiles.cp932_problems(
+            rows=selectors.text_cells(applicants=applicants).iterator(chunk_size=csvfiles.CHUNK_ROWS),
+            columns=SHARE_CSV_TEXT_COLUMNS,
+        )
+        if problems:
+            return ShareUrlExportResult(rows=rows, problems=problems, problem_rows=bad_rows)
+    else:
+        rows = applicants.count()
+    search = {k: v for k, v in params.items() if k in ("job_posting", "status", "q") or k.startswith("f_")}
+    ShareUrlExport.objects.create(
+        company=company, user=_user_or_none(user), search=search, encoding=encoding, rows=rows, via=via
+    )
+    return ShareUrlExportResult(rows=rows, stream=_share_url_stream(applicants=applicants, encoding=encoding))
+
+
+def _share_url_stream(*, applicants: QuerySet[Applicant], encoding: str) -> Iterator[bytes]:
+    with translation.override("ja"):
+        status_labels = {value: str(label) for value, label in Applicant.Status.choices}
+    values: Any = selectors.share_url_rows(applicants=applicants).iterator(chunk_size=csvfiles.CHUNK_ROWS)
+    rows = (
+        (*row[:7], status_labels.get(row[7], row[7]), share_url(row[8]) if row[8] else "") for row in values
+    )
+    yield from csvfiles.stream_csv(header=SHARE_CSV_HEADER, rows=rows, encoding=encoding)
+
+
+def evaluations_csv(*, evaluations: QuerySet[Evaluation]) -> Iterator[bytes]:
+    """Evaluations as UTF-8 CSV with BOM: one row per evaluation, one column per item label.
+
+    Always UTF-8: free-text comments may hold anything, and no character may be lost to CP932.
+    """
+    labels: dict[str, None] = {}
+    for values in evaluations.values_list("values", flat=True).iterator(chunk_size=2000):
+        for value in values:
+            labels.setdefault(value["label"], None)
+    header = [_("iM ID"), _("Last name"), _("First name"), _("Reviewer"), _("Submitted at"), *labels]
+
+    def rows() -> Iterator[list[object]]:
+        for evaluation in evaluations.iterator(chunk_size=2000):
+            by_label = {value["label"]: value["value"] for value in evaluation.values}
+            submitted = timezone.localtime(evaluation.created_at).strftime("%Y-%m-%d %H:%M")
+            applicant = evaluation.applicant
+            yield [
+                applicant.im_id,
+                applicant.last_name,
+                applicant.first_name,
+                evaluation.reviewer_name,
+                submitted,
+                *(by_label.get(label, "") for label in labels),
+            ]
+
+    return csvfiles.stream_csv(header=header, rows=rows(), encoding="utf-8")

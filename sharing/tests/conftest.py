@@ -1,0 +1,35 @@
+"""Fixtures of the sharing tests: an applicant of alice's posting and a fresh rate-limit counter."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.factories import ApplicantFactory
+
+
+@pytest.fixture(autouse=True)
+def _private_ratelimit_cache(settings):
+    """Each test counts reviewer requests from zero, in memory, never in a shared Redis."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": uuid.uuid4().hex,
+        },
+    }
+
+
+@pytest.fixture
+def applicant(job_posting):
+    return ApplicantFactory(
+        job_posting=job_posting,
+        last_name="髙橋",
+        first_name="一郎",
+        last_name_kana="タカハシ",
+        first_name_kana="イチロウ",
+        free_area_1="ATS-0001",
+        free_area_2="①期生",
+        free_area_3="東京～大阪",
+    )

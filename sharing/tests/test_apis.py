@@ -1,0 +1,93 @@
+import csv
+import io
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from sharing import services
+from sharing.models import ShareLink, ShareUrlExport
+from tests.factories import ApplicantFactory
+
+
+def _api(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def test_applicant_list_has_share_url_with_constant_queries(alice, job_posting):
+    api = _api(alice)
+    ApplicantFactory.create_batch(3, job_posting=job_posting)
+    with CaptureQueriesContext(connection) as few:
+        assert api.get("/api/v1/applicants/").status_code == 200
+    ApplicantFactory.create_batch(20, job_posting=job_posting)
+    with CaptureQueriesContext(connection) as many:
+        response = api.get("/api/v1/applicants/")
+    assert len(many) == len(few)
+    results = response.json()["results"]
+    links = {link.applicant.im_id: link.url for link in ShareLink.objects.select_related("applicant")}
+    assert len(results) == 23
+    assert all(row["share_url"] == links[row["im_id"]] for row in results)
+    detail = api.get(f"/api/v1/applicants/{results[0]['im_id']}/").json()
+    assert detail["share_url"] == results[0]["share_url"]
+
+
+def test_applicant_api_has_no_share_url_when_feature_is_off(alice, applicant, company):
+    company.share_url_enabled = False
+    company.save()
+    row = _api(alice).get("/api/v1/applicants/").json()["results"][0]
+    assert "share_url" not in row
+    assert not ShareLink.objects.exists()
+
+
+def test_evaluations_endpoint(alice, charlie, applicant, company):
+    link = services.share_link_get_or_create(applicant=applicant)
+    sheet = services.evaluation_sheet_for(job_posting=applicant.job_posting)
+    overall, comment = sheet.items.all()
+    services.evaluation_submit(
+        link=link, sheet=sheet, reviewer_name="部長", answers={overall.pk: "B", comment.pk: "可"}
+    )
+    response = _api(alice).get(f"/api/v1/applicants/{applicant.im_id}/evaluations/")
+    assert response.status_code == 200
+    (evaluation,) = response.json()["results"]
+    assert evaluation["im_id"] == applicant.im_id and evaluation["reviewer_name"] == "部長"
+    assert evaluation["values"] == [
+        {"label": "総合評価", "kind": "grade", "value": "B"},
+        {"label": "コメント", "kind": "text", "value": "可"},
+    ]
+    assert _api(charlie).get(f"/api/v1/applicants/{applicant.im_id}/evaluations/").status_code == 404
+    company.share_url_enabled = False
+    company.save()
+    off = _api(alice).get(f"/api/v1/applicants/{applicant.im_id}/evaluations/")
+    assert off.status_code == 403 and "有効" in off.json()["detail"]
+
+
+def test_share_url_csv_api(alice, applicant, job_posting):
+    api = _api(alice)
+    response = api.get(f"/api/v1/share-urls.csv?job_posting={job_posting.pk}&encoding=cp932")
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv"
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("cp932"))))
+    assert rows[1][0] == str(applicant.im_id) and rows[1][2] == "髙橋"
+    utf8 = b"".join(api.get("/api/v1/share-urls.csv?encoding=utf-8").streaming_content)
+    assert utf8.startswith(b"\xef\xbb\xbf")
+    assert [(e.via, e.encoding, e.rows) for e in ShareUrlExport.objects.order_by("created_at")] == [
+        ("api", "cp932", 1),
+        ("api", "utf-8", 1),
+    ]
+    assert api.get("/api/v1/share-urls.csv?encoding=latin1").status_code == 400
+
+
+def test_share_url_csv_api_reports_rows_cp932_cannot_hold(alice, job_posting):
+    bad = ApplicantFactory(job_posting=job_posting, first_name="😀")
+    response = _api(alice).get("/api/v1/share-urls.csv")
+    assert response.status_code == 409
+    assert response.json()["rows"] == [{"im_id": bad.im_id, "column": "名", "characters": "😀"}]
+    assert not ShareUrlExport.objects.exists()
+
+
+def test_share_url_csv_api_is_403_when_feature_is_off(alice, company):
+    company.share_url_enabled = False
+    company.save()
+    assert _api(alice).get("/api/v1/share-urls.csv").status_code == 403

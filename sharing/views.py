@@ -1,0 +1,286 @@
+"""The reviewer page behind a share URL, and the recruiters' sharing pages and CSV downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from applicants.access import (
+    company_of,
+    feature_required,
+    get_applicant_for_user,
+    get_job_posting_for_user,
+    membership_of,
+)
+from applicants.models import Applicant
+from sharing import csvfiles, selectors, services
+from sharing.forms import EvaluationForm, EvaluationItemFormSet, EvaluationSheetForm, SharingSettingsForm
+from sharing.models import Evaluation, ShareLink, ShareUrlExport, SharingSettings
+
+REVIEWER_HEADERS = {
+    # The token is the only key to the page: never leak it to video hosts or other sites.
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+SESSION_KEY = "sharing_evaluated"
+
+
+def _reviewer_rate(group: str, request: HttpRequest) -> str:
+    return settings.SHARING_RATE_LIMIT
+
+
+def reviewer_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Rate limit, the same not-found page for every bad link, and the privacy headers on every answer."""
+
+    @ratelimit(key="ip", rate=_reviewer_rate, block=False)
+    @wraps(view)
+    def wrapped(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "limited", False):
+            response = render(request, "sharing/rate_limited.html", status=429)
+            response["Retry-After"] = "60"
+        else:
+            try:
+                response = view(request, token, *args, **kwargs)
+            except Http404:
+                response = render(request, "sharing/not_found.html", status=404)
+        for header, value in REVIEWER_HEADERS.items():
+            response[header] = value
+        return response
+
+    return wrapped
+
+
+def _own_evaluations(request: HttpRequest, link: ShareLink) -> list[int]:
+    return list(request.session.get(SESSION_KEY, {}).get(str(link.applicant_id), []))
+
+
+def _remember_evaluation(request: HttpRequest, link: ShareLink, evaluation: Evaluation) -> None:
+    evaluated = dict(request.session.get(SESSION_KEY, {}))
+    evaluated[str(link.applicant_id)] = [*evaluated.get(str(link.applicant_id), []), evaluation.pk]
+    request.session[SESSION_KEY] = evaluated
+
+
+def _visible_evaluations(link: ShareLink, own: list[int]) -> tuple[list[Evaluation], bool]:
+    """What this reviewer may see under the company's setting, and whether others are hidden."""
+    visibility = selectors.sharing_settings_get(company=link.company).evaluations_visibility
+    evaluations = list(selectors.evaluation_list(company=link.company, applicant=link.applicant))
+    if visibility == SharingSettings.Visibility.ALWAYS or (
+        visibility == SharingSettings.Visibility.AFTER_OWN and own
+    ):
+        return evaluations, False
+    mine = [e for e in evaluations if e.pk in own]
+    return mine, len(mine) < len(evaluations)
+
+
+def _answers(applicant: Applicant) -> list[dict[str, Any]]:
+    """Each question with its answer video and a short-lived playback URL (interviews app)."""
+    from interviews.selectors import applicant_answers
+    from interviews.storage import playback_url
+
+    rows = []
+    for row in applicant_answers(applicant=applicant):
+        video = poster = ""
+        if row.answer is not None:
+            try:
+                video = playback_url(row.answer.playback_name or "")
+                poster = playback_url(row.answer.poster.name or "") if row.answer.poster else ""
+            except NoReverseMatch:  # the local media view is not installed: show the answer as missing
+                video = poster = ""
+        rows.append({"question": row.question, "answer": row.answer, "video": video, "poster": poster})
+    return rows
+
+
+@reviewer_page
+@require_http_methods(["GET", "HEAD", "POST"])
+def reviewer(request: HttpRequest, token: str) -> HttpResponse:
+    link = selectors.share_link_for_reviewer(token=token)
+    applicant = link.applicant
+    sheet = services.evaluation_sheet_for(job_posting=applicant.job_posting)
+    form = EvaluationForm(request.POST or None, sheet=sheet)
+    if request.method == "POST":
+        if form.is_valid():
+            evaluation = services.evaluation_submit(
+                link=link,
+                sheet=sheet,
+                reviewer_name=form.cleaned_data["reviewer_name"],
+                answers=form.answers(),
+            )
+            _remember_evaluation(request, link, evaluation)
+            messages.success(request, _("Thank you. Your evaluation was submitted."))
+            return redirect("sharing:reviewer", token=token)
+    else:
+        services.share_link_view_record(
+            link=link,
+            ip_address=request.META.get("REMOTE_ADDR"),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+    own = _own_evaluations(request, link)
+    evaluations, others_hidden = _visible_evaluations(link, own)
+    company = link.company
+    return render(
+        request,
+        "sharing/reviewer.html",
+        {
+            "link": link,
+            "applicant": applicant,
+            "posting": applicant.job_posting,
+            "share_company": company,
+            "free_areas": [
+                (company.free_area_label(n), getattr(applicant, f"free_area_{n}")) for n in (1, 2, 3)
+            ],
+            "answers": _answers(applicant),
+            "form": form,
+            "sheet": sheet,
+            "evaluations": evaluations,
+            "own": own,
+            "others_hidden": others_hidden,
+        },
+    )
+
+
+# --- Recruiter pages ------------------------------------------------------------------------------
+
+SHARE = "share_url_enabled"
+
+
+@feature_required(SHARE)
+@require_POST
+def share_link_regenerate(request: HttpRequest, im_id: int) -> HttpResponse:
+    applicant = get_applicant_for_user(request, im_id)
+    services.share_link_regenerate(applicant=applicant, by=request.user)
+    messages.success(request, _("A new share URL was issued. The previous URL no longer works."))
+    return redirect("applicants:applicant_detail", im_id=applicant.im_id)
+
+
+def _csv_response(stream: Any, stem: str) -> HttpResponse:
+    response = StreamingHttpResponse(stream, content_type="text/csv")
+    stamp = timezone.localtime().strftime("%Y%m%d_%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{stem}_{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return cast(HttpResponse, response)  # the access decorators are typed for HttpResponse
+
+
+@feature_required(SHARE)
+@require_GET
+def share_urls_csv(request: HttpRequest) -> HttpResponse:
+    """The share URL CSV of the list's current search (all matching applicants, not just one page)."""
+    encoding = request.GET.get("encoding", "cp932")
+    if encoding not in csvfiles.ENCODINGS:
+        encoding = "cp932"
+    company = company_of(request)
+    result = services.share_url_export(
+        company=company, user=request.user, params=request.GET, encoding=encoding, via=ShareUrlExport.Via.UI
+    )
+    if result.stream is None:
+        utf8 = request.GET.copy()
+        utf8["encoding"] = "utf-8"
+        back = request.GET.copy()
+        back.pop("encoding", None)
+        return render(
+            request,
+            "sharing/export_problems.html",
+            {
+                "result": result,
+                "utf8_query": utf8.urlencode(),
+                "back_query": back.urlencode(),
+                "more": result.problem_rows - len({p.im_id for p in result.problems}),
+            },
+            status=409,
+        )
+    return _csv_response(result.stream, "share_urls")
+
+
+@feature_required(SHARE)
+@require_GET
+def evaluations_csv(request: HttpRequest) -> HttpResponse:
+    """Evaluations of every applicant of the list's current search."""
+    from applicants.selectors import applicant_search
+
+    company = company_of(request)
+    evaluations = selectors.evaluations_for_applicants(
+        company=company, applicants=applicant_search(company=company, params=request.GET)
+    )
+    return _csv_response(services.evaluations_csv(evaluations=evaluations), "evaluations")
+
+
+@feature_required(SHARE)
+@require_GET
+def applicant_evaluations_csv(request: HttpRequest, im_id: int) -> HttpResponse:
+    applicant = get_applicant_for_user(request, im_id)
+    evaluations = selectors.evaluation_list(company=applicant.company, applicant=applicant).select_related(
+        "applicant"
+    )
+    return _csv_response(services.evaluations_csv(evaluations=evaluations), f"evaluations_{applicant.im_id}")
+
+
+@feature_required(SHARE)
+def evaluation_sheet_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    posting = get_job_posting_for_user(request, pk)
+    sheet = services.evaluation_sheet_for(job_posting=posting)
+    if request.method == "POST":
+        form = EvaluationSheetForm(request.POST)
+        formset = EvaluationItemFormSet(request.POST, prefix="items")
+        if form.is_valid() and formset.is_valid():
+            items = [
+                services.ItemData(
+                    id=f.cleaned_data.get("id"),
+                    label=f.cleaned_data["label"].strip(),
+                    kind=f.cleaned_data["kind"],
+                    required=f.cleaned_data["required"],
+                )
+                for f in formset.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]
+            services.evaluation_sheet_save(job_posting=posting, name=form.cleaned_data["name"], items=items)
+            messages.success(request, _("The evaluation sheet was saved."))
+            return redirect("sharing:evaluation_sheet", pk=posting.pk)
+    else:
+        form = EvaluationSheetForm(initial={"name": sheet.name})
+        formset = EvaluationItemFormSet(
+            prefix="items",
+            initial=[
+                {"id": i.pk, "label": i.label, "kind": i.kind, "required": i.required}
+                for i in sheet.items.all()
+            ],
+        )
+    return render(
+        request, "sharing/evaluation_sheet.html", {"posting": posting, "form": form, "formset": formset}
+    )
+
+
+@feature_required(SHARE)
+def sharing_settings(request: HttpRequest) -> HttpResponse:
+    company = company_of(request)
+    membership = membership_of(request)
+    current = selectors.sharing_settings_get(company=company)
+    form = SharingSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST":
+        if membership is None or not membership.is_admin:
+            messages.error(request, _("Only company administrators can change this."))
+            return redirect("sharing:settings")
+        if form.is_valid():
+            services.sharing_settings_save(
+                company=company,
+                link_expiry_days=form.cleaned_data["link_expiry_days"],
+                evaluations_visibility=form.cleaned_data["evaluations_visibility"],
+            )
+            messages.success(request, _("The share URL settings were saved."))
+            return redirect("sharing:settings")
+    exports = selectors.share_url_exports(company=company)[:20]
+    return render(
+        request,
+        "sharing/settings.html",
+        {"form": form, "exports": exports, "can_edit": membership is not None and membership.is_admin},
+    )
