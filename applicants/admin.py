@@ -91,3 +91,7 @@ class ApplicantAdmin(ReadOnlyAdmin):
     list_select_related = ["company", "job_posting"]
     exclude = ["interview_token"]
     show_full_result_count = False
+
+
+# Admin of the applicants app's subpackages.
+from applicants.bulk import admin as _bulk_admin  # noqa: E402, F401

@@ -7,6 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -164,6 +166,23 @@ class ApplicantViewSet(
 
     def get_queryset(self) -> QuerySet[Applicant]:
         return selectors.applicant_search(company=api_company(self.request), params=self.request.query_params)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("job_posting", int, description="Job posting id"),
+            OpenApiParameter("status", str, enum=Applicant.Status.values),
+            OpenApiParameter("q", str, description="Name, kana, email, iM ID, school or free areas"),
+            OpenApiParameter("registered_from", OpenApiTypes.DATE, description="Registered on or after"),
+            OpenApiParameter("registered_to", OpenApiTypes.DATE, description="Registered on or before"),
+            OpenApiParameter("sort", str, enum=list(selectors.APPLICANT_SORTS)),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The list's search conditions; a malformed one is a 400 naming it, not a silent full list."""
+        errors = selectors.applicant_search_conditions(request.query_params).errors
+        if errors:
+            raise serializers.ValidationError({"detail": list(errors)})
+        return super().list(request, *args, **kwargs)
 
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from applicants import views
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("settings/members/<int:pk>/role/", views.member_update, name="member_update"),
     path("settings/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("settings/api-token/", views.api_token, name="api_token"),
+    path("", include("applicants.bulk.urls")),
 ]

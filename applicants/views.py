@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +23,7 @@ from applicants.access import (
     membership_of,
     recruiter_required,
 )
+from applicants.bulk.services import CSV_ENCODINGS, SEARCH_KEYS
 from applicants.forms import (
     ApplicantForm,
     ApplicationSettingsForm,
@@ -82,19 +86,45 @@ def job_posting_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
     )
 
 
+class KnownCountPaginator(Paginator):
+    """A paginator told its count, which the status counts already give: no extra COUNT query."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
+
+
+# Column → (ascending, descending) sort keys of selectors.APPLICANT_SORTS.
+SORT_COLUMNS = {"im_id": ("im_id", "-im_id"), "kana": ("kana", "-kana"), "status": ("status", "-status")}
+
+
 @recruiter_required
 def applicant_list(request: HttpRequest) -> HttpResponse:
+    """The applicant list: search kept in the URL, status counts, pages of 50, まとめて処理モード.
+
+    A constant number of queries whatever the page: postings, status counts (which also give the
+    paginator its count) and the page's rows.
+    """
     company = company_of(request)
-    postings = list(selectors.job_posting_list(company=company))
+    postings = list(selectors.job_posting_list(company=company).only("pk", "title"))
+    conditions = selectors.applicant_search_conditions(request.GET)
     posting = None
-    if request.GET.get("job_posting"):
-        posting = get_job_posting_for_user(request, request.GET["job_posting"])
-    status = request.GET.get("status", "")
-    queryset = selectors.applicant_search(company=company, params=request.GET)
+    if conditions.job_posting_id is not None or conditions.other_posting:
+        posting = next((p for p in postings if p.pk == conditions.job_posting_id), None)
+        if posting is None:
+            raise Http404
     counts = selectors.status_counts(
         queryset=selectors.applicant_search(company=company, params={**request.GET.dict(), "status": ""})
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    total = sum(counts.values())
+    matching = counts[conditions.status] if conditions.status else total
+    queryset = selectors.applicant_search(company=company, params=request.GET)
+    page = KnownCountPaginator(queryset, PAGE_SIZE, count=matching).get_page(request.GET.get("page"))
+    for error in conditions.errors:
+        messages.warning(request, error)
+    search = {k: v for k, v in request.GET.items() if k in SEARCH_KEYS and v}
+    if conditions.sort != selectors.DEFAULT_SORT:
+        search["sort"] = conditions.sort
     return render(
         request,
         "applicants/applicant_list.html",
@@ -102,13 +132,39 @@ def applicant_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "postings": postings,
             "posting": posting,
-            "status": status,
+            "conditions": conditions,
+            "status": conditions.status,
             "counts": counts,
-            "statuses": Applicant.Status.choices,
-            "total": sum(counts.values()),
+            "status_tabs": _status_tabs(search, counts),
+            "total": total,
+            "matching": matching,
+            "search": search,
+            "search_query": urlencode(search),
+            "sort_links": _sort_links(search, conditions.sort),
             "pagination_query": query_without_page(request),
+            "encodings": CSV_ENCODINGS.items(),
         },
     )
+
+
+def _status_tabs(search: dict[str, str], counts: dict[str, int]) -> list[dict[str, Any]]:
+    """The status tabs: each keeps the rest of the search and shows its count."""
+    rest = {k: v for k, v in search.items() if k != "status"}
+    tabs = [{"value": "", "label": _("All"), "count": sum(counts.values()), "url": "?" + urlencode(rest)}]
+    for value, label in Applicant.Status.choices:
+        url = "?" + urlencode({**rest, "status": value})
+        tabs.append({"value": value, "label": label, "count": counts[value], "url": url})
+    return tabs
+
+
+def _sort_links(search: dict[str, str], current: str) -> dict[str, dict[str, str]]:
+    """Per sortable column: the URL that sorts by it (toggling direction) and the current arrow."""
+    links = {}
+    for column, (ascending, descending) in SORT_COLUMNS.items():
+        target = descending if current == ascending else ascending
+        arrow = "▲" if current == ascending else "▼" if current == descending else ""
+        links[column] = {"url": "?" + urlencode({**search, "sort": target}), "arrow": arrow}
+    return links
 
 
 @recruiter_required

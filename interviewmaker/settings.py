@@ -331,6 +331,15 @@ CELERY_BEAT_SCHEDULE["interviews-expire"] = {
     "schedule": 300.0,
 }
 
+# --- Applicant list and まとめて処理モード (applicants.bulk) --------------------------------------
+
+# How often beat looks for job postings whose automatic reminder (D04, SPEC §7) is due.
+ANSWER_REMINDER_CHECK_SECONDS = _int("ANSWER_REMINDER_CHECK_SECONDS", 300, minimum=10)
+CELERY_BEAT_SCHEDULE["answer-reminders"] = {
+    "task": "applicants.bulk.tasks.auto_reminders_send_task",
+    "schedule": float(ANSWER_REMINDER_CHECK_SECONDS),
+}
+
 # --- Security -------------------------------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
