@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from django.utils.translation import gettext_lazy as _
 
@@ -38,22 +39,26 @@ class _Buffer:
         return text
 
 
-def stream_csv(*, header: Sequence[str], rows: Iterable[Sequence[object]], encoding: str) -> Iterator[bytes]:
+def stream_csv(
+    *, header: Sequence[str], rows: Iterable[Sequence[object]], encoding: str, neutralised: bool = False
+) -> Iterator[bytes]:
     """Encoded CSV in chunks of CHUNK_ROWS rows; the caller checked that `encoding` can hold every cell.
 
     UTF-8 starts with a BOM so that Excel opens it as UTF-8. Line ends are CRLF (RFC 4180, Excel).
+    `neutralised=True` says the caller already made every cell safe (see neutralise) in bulk.
     """
     codec = ENCODINGS[encoding]
     buffer = _Buffer()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralise(cell) for cell in header])
     first = True
-    for n, row in enumerate(rows, start=1):
-        writer.writerow([neutralise(cell) for cell in row])
-        if n % CHUNK_ROWS == 0:
-            yield _encode(buffer.take(), codec, first)
-            first = False
-    yield _encode(buffer.take(), codec, first)
+    it = iter(rows)
+    while chunk := list(islice(it, CHUNK_ROWS)):
+        writer.writerows(chunk if neutralised else ([neutralise(cell) for cell in row] for row in chunk))
+        yield _encode(buffer.take(), codec, first)
+        first = False
+    if first:
+        yield _encode(buffer.take(), codec, first)
 
 
 def _encode(text: str, codec: str, first: bool) -> bytes:

@@ -68,6 +68,9 @@ _PG_RANDOM_SQL = (
 )
 
 
+ANALYZE_AFTER_ROWS = 1000
+
+
 @transaction.atomic
 def share_links_ensure(*, applicants: QuerySet[Applicant], by: User | None = None) -> int:
     """Give every applicant of the queryset a live share link, set-based; returns how many were created.
@@ -88,7 +91,12 @@ def share_links_ensure(*, applicants: QuerySet[Applicant], by: User | None = Non
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [timezone.now(), getattr(user, "pk", None), *sub_params])
-            return max(cursor.rowcount, 0)
+            created = max(cursor.rowcount, 0)
+            if created >= ANALYZE_AFTER_ROWS:
+                # Fresh statistics, or the export's join right after a big insert plans a nested loop
+                # over a table the planner still thinks is empty (seconds instead of milliseconds).
+                cursor.execute("ANALYZE sharing_sharelink")
+            return created
     rows = [
         ShareLink(company_id=company_id, applicant_id=pk, created_by=user)
         for pk, company_id in missing.values_list("pk", "company_id").iterator(chunk_size=5000)
@@ -235,22 +243,33 @@ class ShareUrlExportResult:
 def share_url_export(
     *, company: Company, user: User | None, params: Mapping[str, Any], encoding: str, via: str
 ) -> ShareUrlExportResult:
-    """Share URL CSV of the list's current search: create missing links, validate, audit, then stream."""
+    """Share URL CSV of the list's current search: validate, create missing links, audit, then stream.
+
+    Nothing is written when CP932 cannot hold a cell: the caller reports the rows and offers UTF-8.
+    """
     if encoding not in csvfiles.ENCODINGS:
         raise ValueError(encoding)
     from applicants.selectors import applicant_search
 
     applicants = applicant_search(company=company, params=params)
-    share_links_ensure(applicants=applicants, by=user)
     if encoding == "cp932":
-        rows, problems, bad_rows = csvfiles.cp932_problems(
-            rows=selectors.text_cells(applicants=applicants).iterator(chunk_size=csvfiles.CHUNK_ROWS),
-            columns=SHARE_CSV_TEXT_COLUMNS,
-        )
+        missing = 0
+
+        def texts() -> Iterator[tuple[Any, ...]]:
+            nonlocal missing
+            for row in selectors.share_url_check_rows(applicants=applicants).iterator(
+                chunk_size=csvfiles.CHUNK_ROWS
+            ):
+                missing += row[1] is None
+                yield (row[0], *row[2:])
+
+        rows, problems, bad_rows = csvfiles.cp932_problems(rows=texts(), columns=SHARE_CSV_TEXT_COLUMNS)
         if problems:
             return ShareUrlExportResult(rows=rows, problems=problems, problem_rows=bad_rows)
     else:
-        rows = applicants.count()
+        rows, missing = selectors.share_url_counts(applicants=applicants)
+    if missing:
+        share_links_ensure(applicants=applicants, by=user)
     search = {k: v for k, v in params.items() if k in ("job_posting", "status", "q") or k.startswith("f_")}
     ShareUrlExport.objects.create(
         company=company, user=_user_or_none(user), search=search, encoding=encoding, rows=rows, via=via
@@ -261,11 +280,21 @@ def share_url_export(
 def _share_url_stream(*, applicants: QuerySet[Applicant], encoding: str) -> Iterator[bytes]:
     with translation.override("ja"):
         status_labels = {value: str(label) for value, label in Applicant.Status.choices}
+    prefix = share_url("")[:-1]  # SITE_URL/s/
+    triggers = csvfiles.FORMULA_TRIGGERS
     values: Any = selectors.share_url_rows(applicants=applicants).iterator(chunk_size=csvfiles.CHUNK_ROWS)
+    # Neutralised here in bulk: only the six free-text cells can start with a trigger; the iM採用ID is a
+    # number, the status a fixed label and the URL starts with the site's scheme.
     rows = (
-        (*row[:7], status_labels.get(row[7], row[7]), share_url(row[8]) if row[8] else "") for row in values
+        (
+            row[0],
+            *[("'" + cell) if cell and cell[0] in triggers else cell for cell in row[1:7]],
+            status_labels.get(row[7], row[7]),
+            f"{prefix}{row[8]}/" if row[8] else "",
+        )
+        for row in values
     )
-    yield from csvfiles.stream_csv(header=SHARE_CSV_HEADER, rows=rows, encoding=encoding)
+    yield from csvfiles.stream_csv(header=SHARE_CSV_HEADER, rows=rows, encoding=encoding, neutralised=True)
 
 
 def evaluations_csv(*, evaluations: QuerySet[Evaluation]) -> Iterator[bytes]:
