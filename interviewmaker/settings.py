@@ -379,3 +379,34 @@ CACHES["ratelimit"] = (
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
 )
 RATELIMIT_USE_CACHE = "ratelimit"
+
+# --- Messaging (outbox, sending, tracking; see docs/messaging.md) ----------------------------------
+
+# Rows claimed per batch; each batch is sent over one mail connection.
+MESSAGING_BATCH_SIZE = _int("MESSAGING_BATCH_SIZE", 200, minimum=1)
+# Sender tasks published per burst of new messages (they share the rows via SKIP LOCKED).
+MESSAGING_SENDERS = _int("MESSAGING_SENDERS", 4, minimum=1)
+# A claimed row belongs to its worker this long; after that the sweep queues it again.
+MESSAGING_LEASE_SECONDS = _int("MESSAGING_LEASE_SECONDS", 600, minimum=120)
+# One sender task stops claiming after this many seconds and hands over to a fresh task.
+MESSAGING_TASK_TIME_BUDGET = _float("MESSAGING_TASK_TIME_BUDGET", 60.0)
+MESSAGING_MAX_ATTEMPTS = _int("MESSAGING_MAX_ATTEMPTS", 8, minimum=1)
+# Exponential backoff of transient failures: base * 2^(attempt-1), capped, ±20% jitter.
+MESSAGING_RETRY_BASE_SECONDS = _float("MESSAGING_RETRY_BASE_SECONDS", 30.0)
+MESSAGING_RETRY_MAX_SECONDS = _float("MESSAGING_RETRY_MAX_SECONDS", 3600.0)
+# Global send rate in messages per second across all workers (Redis token bucket); 0 = unlimited.
+MESSAGING_RATE_LIMIT = _float("MESSAGING_RATE_LIMIT", 0.0)
+MESSAGING_RATE_BURST = _float("MESSAGING_RATE_BURST", 0.0)
+if MESSAGING_RATE_LIMIT < 0 or MESSAGING_RATE_BURST < 0:
+    raise ImproperlyConfigured("MESSAGING_RATE_LIMIT and MESSAGING_RATE_BURST must not be negative")
+if MESSAGING_RATE_LIMIT and not REDIS_URL:
+    raise ImproperlyConfigured("MESSAGING_RATE_LIMIT needs REDIS_URL (the bucket is shared by all workers)")
+# The beat sweep: how often, and how old a queued row must be before the sweep re-enqueues it.
+MESSAGING_SWEEP_SECONDS = _int("MESSAGING_SWEEP_SECONDS", 60, minimum=1)
+MESSAGING_SWEEP_GRACE_SECONDS = _float("MESSAGING_SWEEP_GRACE_SECONDS", 30.0)
+# Don't wait for the WAL flush of each "sent" mark (safe against worker crashes; see docs).
+MESSAGING_ASYNC_COMMIT = _bool("MESSAGING_ASYNC_COMMIT", True)
+CELERY_BEAT_SCHEDULE["messaging-sweep"] = {
+    "task": "messaging.sweep",
+    "schedule": float(MESSAGING_SWEEP_SECONDS),
+}

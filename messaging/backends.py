@@ -1,0 +1,58 @@
+"""The outbox SMTP backend: Django's SMTP backend plus a send that marks the row at the right instant."""
+
+from __future__ import annotations
+
+import re
+import smtplib
+from collections.abc import Callable
+
+from django.core.mail import EmailMessage
+from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
+from django.core.mail.message import sanitize_address
+
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+class EmailBackend(DjangoSMTPBackend):
+    """Use as EMAIL_BACKEND=messaging.backends.EmailBackend; everything else is Django's SMTP backend."""
+
+    def send_outbox_message(self, message: EmailMessage, *, accepted: Callable[[], None]) -> None:
+        """Send one message and call `accepted()` between the end-of-data marker and the reply.
+
+        A sender killed before the marker leaves no mail (the server drops an unterminated DATA); once
+        the marker is written, `accepted()` records the row as sent at once. A refusal in the reply
+        raises as usual, and the caller corrects the row.
+        """
+        if self.connection is None or getattr(self.connection, "sock", None) is None:
+            self.open()
+        smtp = self.connection
+        assert smtp is not None
+        encoding = message.encoding or "utf-8"
+        sender = sanitize_address(message.from_email, encoding)
+        recipients = [sanitize_address(addr, encoding) for addr in message.recipients()]
+        data = message.message().as_bytes(linesep="\r\n")
+        options = ["SMTPUTF8"] if smtp.has_extn("smtputf8") and not sender.isascii() else []
+        code, resp = smtp.mail(sender, options)
+        if code != 250:
+            smtp.rset()
+            raise smtplib.SMTPSenderRefused(code, resp, sender)
+        refused = {}
+        for rcpt in recipients:
+            code, resp = smtp.rcpt(rcpt)
+            if code not in (250, 251):
+                refused[rcpt] = (code, resp)
+        if len(refused) == len(recipients):
+            smtp.rset()
+            raise smtplib.SMTPRecipientsRefused(refused)
+        code, resp = smtp.docmd("data")
+        if code != 354:
+            smtp.rset()
+            raise smtplib.SMTPDataError(code, resp)
+        payload = _LEADING_DOT.sub(b"..", data)
+        if not payload.endswith(b"\r\n"):
+            payload += b"\r\n"
+        smtp.send(payload + b".\r\n")
+        accepted()
+        code, resp = smtp.getreply()
+        if code != 250:
+            raise smtplib.SMTPDataError(code, resp)

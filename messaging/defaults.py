@@ -1,0 +1,144 @@
+"""The shipped default templates, in Japanese and English (SPEC §5)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Default(NamedTuple):
+    subject: str
+    body: str
+
+
+DEFAULTS: dict[str, dict[str, Default]] = {
+    "ja": {
+        "D03": Default(
+            "録画面接のご案内(登録完了)",
+            """{{氏名}} 様
+
+このたびは{{会社名}}の「{{募集要項名}}」にご応募いただき、誠にありがとうございます。
+録画面接へのご登録が完了しましたので、ご案内いたします。
+
+下記のURLから録画面接を開始してください。
+{{録画面接URL}}
+
+■回答期限
+{{回答期限}}
+
+■ご受験にあたって
+・カメラとマイクが使えるスマートフォンまたはパソコンをご用意ください。
+・静かで明るい場所での回答をおすすめします。
+・回答は途中で中断しても、期限までは同じURLから再開できます。
+
+ご不明な点がございましたら、本メールにご返信ください。
+{{氏名}} 様のご回答を心よりお待ちしております。
+
+――――――――――
+{{会社名}} 採用担当
+iM採用ID: {{iM採用ID}}
+※本メールは送信専用アドレスからお送りしています。
+""",
+        ),
+        "D04": Default(
+            "録画面接のご回答のお願い",
+            """{{氏名}} 様
+
+{{会社名}} 採用担当です。
+先日ご案内いたしました「{{募集要項名}}」の録画面接について、まだご回答を確認できておりません。
+
+お忙しいところ恐れ入りますが、回答期限までに下記のURLからご回答をお願いいたします。
+{{録画面接URL}}
+
+■回答期限
+{{回答期限}}
+
+すでにご回答いただいている場合は、行き違いとなりましたことをご容赦ください。
+ご不明な点がございましたら、本メールにご返信ください。
+
+――――――――――
+{{会社名}} 採用担当
+iM採用ID: {{iM採用ID}}
+""",
+        ),
+        "D05": Default(
+            "録画面接の提出を受け付けました",
+            """{{氏名}} 様
+
+{{会社名}} 採用担当です。
+「{{募集要項名}}」の録画面接のご回答を受け付けました。
+お忙しいなか、ご対応いただき誠にありがとうございました。
+
+選考結果につきましては、改めてご連絡いたします。
+今しばらくお待ちくださいますよう、お願い申し上げます。
+
+――――――――――
+{{会社名}} 採用担当
+iM採用ID: {{iM採用ID}}
+""",
+        ),
+    },
+    "en": {
+        "D03": Default(
+            "Your recorded interview: registration complete",
+            """Dear {{氏名}},
+
+Thank you for applying to "{{募集要項名}}" at {{会社名}}.
+You are now registered for the recorded video interview.
+
+Please start your interview here:
+{{録画面接URL}}
+
+Deadline: {{回答期限}}
+
+Before you start:
+- Use a smartphone or computer with a camera and a microphone.
+- Find a quiet, well-lit place.
+- You can pause and come back to the same link until the deadline.
+
+If you have any questions, simply reply to this email.
+We look forward to your answers.
+
+--
+{{会社名}} Recruiting
+iM ID: {{iM採用ID}}
+""",
+        ),
+        "D04": Default(
+            "Reminder: please complete your recorded interview",
+            """Dear {{氏名}},
+
+This is {{会社名}} Recruiting. We have not yet received your answers to the recorded interview
+for "{{募集要項名}}".
+
+Please complete it before the deadline using your personal link:
+{{録画面接URL}}
+
+Deadline: {{回答期限}}
+
+If you have already submitted your answers, please disregard this message.
+
+--
+{{会社名}} Recruiting
+iM ID: {{iM採用ID}}
+""",
+        ),
+        "D05": Default(
+            "We have received your recorded interview",
+            """Dear {{氏名}},
+
+Thank you for completing the recorded interview for "{{募集要項名}}" at {{会社名}}.
+Your answers have been received.
+
+We will contact you about the next steps.
+
+--
+{{会社名}} Recruiting
+iM ID: {{iM採用ID}}
+""",
+        ),
+    },
+}
+
+
+def default_for(code: str, language: str) -> Default:
+    return DEFAULTS.get(language, DEFAULTS["ja"])[code]

@@ -1,0 +1,256 @@
+"""Writing the outbox: one `Message` row per mail, in the transaction of its cause, sent on commit."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from applicants.models import Applicant, Company, JobPosting
+from messaging.models import Message, TemplateCode
+from messaging.rendering import Renderer
+from messaging.selectors import messaging_settings_get, suppressed_emails, template_get
+
+logger = logging.getLogger(__name__)
+
+# Columns written for a new row; the rest take their database defaults.
+_COLUMNS = (
+    "company_id",
+    "applicant_id",
+    "template_code",
+    "idempotency_key",
+    "to",
+    "subject",
+    "body",
+    "html_body",
+    "status",
+    "last_error",
+    "next_attempt_at",
+    "created_by_id",
+)
+SUPPRESSED_NOTE = "Not sent: the address is on the company's suppression list."
+
+
+def renderer_for(*, company: Company, code: str) -> Renderer:
+    """Load the company's template once and precompile it."""
+    template = template_get(company=company, code=code)
+    return Renderer(
+        company=company,
+        subject=template.subject,
+        body=template.body,
+        html_body=template.html_body,
+        language=template.language,
+    )
+
+
+class _Context:
+    """Per-call caches so that rendering N applicants costs no query per applicant."""
+
+    def __init__(self, code: str):
+        self.code = code
+        self.renderers: dict[int, Renderer] = {}
+        self.postings: dict[int, JobPosting] = {}
+        self.suppressed: dict[int, set[str]] = {}
+        self.now = timezone.now()
+
+    def company(self, applicant: Applicant) -> Company:
+        cached = applicant._state.fields_cache.get("company")
+        return cached if cached is not None else Company.objects.get(pk=applicant.company_id)
+
+    def posting(self, applicant: Applicant) -> JobPosting:
+        posting = self.postings.get(applicant.job_posting_id)
+        if posting is None:
+            posting = applicant._state.fields_cache.get("job_posting") or JobPosting.objects.get(
+                pk=applicant.job_posting_id
+            )
+            self.postings[applicant.job_posting_id] = posting
+        return posting
+
+    def renderer(self, applicant: Applicant) -> Renderer:
+        renderer = self.renderers.get(applicant.company_id)
+        if renderer is None:
+            company = self.company(applicant)
+            renderer = renderer_for(company=company, code=self.code)
+            self.renderers[applicant.company_id] = renderer
+            self.suppressed[applicant.company_id] = suppressed_emails(company_id=company.pk)
+        return renderer
+
+    def row(self, applicant: Applicant, key: str, by_id: int | None) -> tuple[Any, ...]:
+        subject, body, html_body = self.renderer(applicant).render(applicant, self.posting(applicant))
+        suppressed = applicant.email.lower() in self.suppressed[applicant.company_id]
+        return (
+            applicant.company_id,
+            applicant.pk,
+            self.code,
+            key,
+            applicant.email,
+            subject[:300],
+            body,
+            html_body,
+            Message.Status.SUPPRESSED if suppressed else Message.Status.QUEUED,
+            SUPPRESSED_NOTE if suppressed else "",
+            self.now,
+            by_id,
+        )
+
+
+def registration_messages_queue(*, applicants: list[Applicant]) -> None:
+    """Queue exactly one D03 per newly registered applicant (key `D03:<pk>`), sent after commit."""
+    if not applicants:
+        return
+    context = _Context(TemplateCode.D03)
+    rows = (context.row(a, f"D03:{a.pk}", None) for a in applicants)
+    # New applicants cannot have a D03 yet, so rows go straight in (COPY on PostgreSQL).
+    created = _insert(rows, ignore_conflicts=False)
+    _send_on_commit(created)
+
+
+@transaction.atomic
+def messages_queue(
+    *, template_code: str, applicants: Iterable[Applicant] | QuerySet[Applicant], key: str
+) -> int:
+    """Queue `template_code` for each applicant once per `key`; returns how many rows were created.
+
+    The idempotency key is `<code>:<key>:<applicant pk>`, so a retried request creates nothing twice.
+    D05 creates nothing while the company has switched it off.
+    """
+    if template_code not in TemplateCode.values:
+        raise ValueError(f"unknown template code {template_code!r}")
+    context = _Context(template_code)
+    rows = (
+        context.row(a, f"{template_code}:{key}:{a.pk}", None)
+        for a in _iterate(applicants)
+        if template_code != TemplateCode.D05 or _d05_on(context, a)
+    )
+    created = _insert(rows, ignore_conflicts=True)
+    _send_on_commit(created)
+    return created
+
+
+def _d05_on(context: _Context, applicant: Applicant) -> bool:
+    flags: dict[int, bool] = context.__dict__.setdefault("d05", {})
+    if applicant.company_id not in flags:
+        flags[applicant.company_id] = messaging_settings_get(company=context.company(applicant)).d05_enabled
+    return flags[applicant.company_id]
+
+
+@transaction.atomic
+def message_resend(
+    *, applicant: Applicant, template_code: str, by: Any, key: str | None = None
+) -> Message | None:
+    """An explicit resend: always a new message. `key` (a form's nonce) makes a double submit harmless.
+
+    Returns the new message, or None when this `key` was already used.
+    """
+    context = _Context(template_code)
+    nonce = key or uuid.uuid4().hex
+    values = dict(
+        zip(
+            _COLUMNS,
+            context.row(applicant, f"{template_code}:resend:{applicant.pk}:{nonce}", None),
+            strict=True,
+        )
+    )
+    values["created_by_id"] = getattr(by, "pk", None)
+    message, created = Message.objects.get_or_create(
+        idempotency_key=values.pop("idempotency_key"), defaults=values
+    )
+    if not created:
+        return None
+    _send_on_commit(1)
+    return message
+
+
+def _iterate(applicants: Iterable[Applicant] | QuerySet[Applicant]) -> Iterator[Applicant]:
+    if isinstance(applicants, QuerySet):
+        yield from applicants.order_by().iterator(chunk_size=5000)
+    else:
+        yield from applicants
+
+
+def _insert(rows: Iterable[tuple[Any, ...]], *, ignore_conflicts: bool) -> int:
+    """Insert rendered rows set-based; returns how many were created."""
+    if connection.vendor == "postgresql":
+        return _insert_postgresql(rows, ignore_conflicts=ignore_conflicts)
+    return _insert_generic(rows, ignore_conflicts=ignore_conflicts)
+
+
+def _chunks(rows: Iterable[tuple[Any, ...]], size: int = 5000) -> Iterator[list[tuple[Any, ...]]]:
+    chunk: list[tuple[Any, ...]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _insert_postgresql(rows: Iterable[tuple[Any, ...]], *, ignore_conflicts: bool) -> int:
+    table = Message._meta.db_table
+    columns = ", ".join(f'"{name}"' for name in _COLUMNS)
+    target = table if not ignore_conflicts else "messaging_stage"
+    created = 0
+    with connection.cursor() as cursor:
+        if ignore_conflicts:
+            # COPY into a staging table, then one INSERT … ON CONFLICT DO NOTHING counts what is new.
+            cursor.execute("DROP TABLE IF EXISTS pg_temp.messaging_stage")
+            # Identifiers only come from the model, never from input.
+            stage = f"CREATE TEMP TABLE messaging_stage ON COMMIT DROP AS SELECT {columns} FROM {table}"  # noqa: S608
+            cursor.execute(stage + " WITH NO DATA")
+        # Rendering may query (templates, postings), which must not happen while a COPY holds the
+        # connection: render a chunk first, then COPY it. Chunks also bound the memory used.
+        for chunk in _chunks(rows):
+            with cursor.cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
+                for row in chunk:
+                    copy.write_row(row)
+            created += len(chunk)
+        if ignore_conflicts:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM messaging_stage "  # noqa: S608
+                "ON CONFLICT (idempotency_key) DO NOTHING"
+            )
+            created = cursor.rowcount
+            cursor.execute("DROP TABLE messaging_stage")
+    return created
+
+
+def _insert_generic(rows: Iterable[tuple[Any, ...]], *, ignore_conflicts: bool, batch: int = 2000) -> int:
+    created = 0
+    chunk: list[Message] = []
+
+    def flush() -> int:
+        if not chunk:
+            return 0
+        if ignore_conflicts:
+            keys = [m.idempotency_key for m in chunk]
+            taken = set(
+                Message.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True)
+            )
+            fresh = [m for m in chunk if m.idempotency_key not in taken]
+        else:
+            fresh = chunk
+        Message.objects.bulk_create(fresh, ignore_conflicts=ignore_conflicts)
+        return len(fresh)
+
+    for row in rows:
+        chunk.append(Message(**dict(zip(_COLUMNS, row, strict=True))))
+        if len(chunk) >= batch:
+            created += flush()
+            chunk = []
+    created += flush()
+    return created
+
+
+def _send_on_commit(created: int) -> None:
+    """Nudge senders once the rows are committed; the database row, not the task, is the truth."""
+    if created <= 0:
+        return
+    from messaging.tasks import senders_kick
+
+    transaction.on_commit(lambda: senders_kick(count=created))

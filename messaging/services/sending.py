@@ -1,0 +1,319 @@
+"""Sending the outbox: claim a batch with SKIP LOCKED and a lease, send over one connection, mark rows.
+
+Exactly once: a row is `sending` only while a worker holds its lease, and it becomes `sent` in the
+statement written right after the mail left. With the outbox SMTP backend the mark is written between
+the end-of-data marker and the server's reply, so a worker killed at any instant leaves either an
+unsent row (the SMTP server drops a DATA without its end marker) or a row marked `sent`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import random
+import smtplib
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from messaging.models import Message
+from messaging.services.ratelimit import rate_limiter
+
+logger = logging.getLogger(__name__)
+
+_TABLE = Message._meta.db_table
+_MARK_SENT = (
+    f"UPDATE {_TABLE} SET status = 'sent', sent_at = %s, lease_until = NULL, last_error = '', "  # noqa: S608
+    "provider_message_id = %s WHERE id = %s AND claim_token = %s AND status = 'sending'"
+)
+
+
+class Outcome:
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+def _conf(name: str) -> Any:
+    return getattr(settings, f"MESSAGING_{name}")
+
+
+@transaction.atomic
+def messages_claim(*, limit: int) -> tuple[str, list[int]]:
+    """Take up to `limit` due rows for this worker: `sending` with a lease, attempts counted."""
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    # SKIP LOCKED: concurrent senders each get different rows instead of queueing behind one another.
+    ids = list(
+        Message.objects.filter(status=Message.Status.QUEUED, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .select_for_update(skip_locked=True)
+        .values_list("id", flat=True)[:limit]
+    )
+    if ids:
+        Message.objects.filter(pk__in=ids).update(
+            status=Message.Status.SENDING,
+            claim_token=token,
+            lease_until=now + dt.timedelta(seconds=_conf("LEASE_SECONDS")),
+            attempts=F("attempts") + 1,
+        )
+    return token, ids
+
+
+def messages_send_due(*, time_budget: float | None = None) -> int:
+    """Claim and send batches until nothing is due or the time budget is spent; returns mails sent."""
+    budget = _conf("TASK_TIME_BUDGET") if time_budget is None else time_budget
+    deadline = time.monotonic() + budget
+    sent = 0
+    with _fast_commits():
+        while True:
+            token, ids = messages_claim(limit=_conf("BATCH_SIZE"))
+            if not ids:
+                break
+            sent += _send_batch(token=token, ids=ids)
+            if time.monotonic() > deadline:
+                # Hand the rest to a fresh task so one task never runs for hours.
+                _kick(count=_conf("BATCH_SIZE"))
+                break
+    _wake_for_retries()
+    return sent
+
+
+def message_id_for(message: Message) -> str:
+    """A stable Message-ID per outbox row: a resend of the same row carries the same ID."""
+    digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:24]
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
+    return f"<im.{message.pk}.{digest}@{domain}>"
+
+
+def _build(message: Message, backend: Any) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        headers={"Message-ID": message_id_for(message)},
+        connection=backend,
+    )
+    if message.html_body:
+        email.attach_alternative(message.html_body, "text/html")
+    # anymail passes metadata to the ESP and returns it with tracking events.
+    email.metadata = {"im_message": str(message.pk)}  # type: ignore[attr-defined]
+    return email
+
+
+def _send_batch(*, token: str, ids: list[int]) -> int:
+    rows = list(
+        Message.objects.filter(pk__in=ids, claim_token=token, status=Message.Status.SENDING).order_by("id")
+    )
+    # Stop early enough that the lease never runs out under a mail in flight.
+    lease_end = time.monotonic() + _conf("LEASE_SECONDS") - 2 * settings.EMAIL_TIMEOUT - 5
+    limiter = rate_limiter()
+    backend = get_connection(fail_silently=False)
+    sent = 0
+    try:
+        _open(backend)
+    except Exception as exc:
+        for row in rows:
+            _mark_error(row, token, exc)
+        return 0
+    try:
+        for index, row in enumerate(rows):
+            if time.monotonic() > lease_end:
+                _release(rows[index:], token)
+                break
+            limiter.wait()
+            outcome = _send_one(backend, row, token)
+            sent += outcome == Outcome.SENT
+            if outcome != Outcome.SENT and not _usable(backend):
+                try:
+                    _open(backend)
+                except Exception as exc:
+                    for rest in rows[index + 1 :]:
+                        _mark_error(rest, token, exc)
+                    break
+    finally:
+        try:
+            backend.close()
+        except Exception:  # a broken connection may fail to QUIT; it is being dropped anyway
+            logger.debug("closing the mail connection failed", exc_info=True)
+    return sent
+
+
+def _open(backend: Any) -> None:
+    backend.close()
+    backend.open()
+
+
+def _usable(backend: Any) -> bool:
+    """False when an SMTP connection dropped and must be reopened for the next mail."""
+    smtp = getattr(backend, "connection", None)
+    if smtp is None:
+        return not hasattr(backend, "connection")
+    return getattr(smtp, "sock", None) is not None
+
+
+def _send_one(backend: Any, row: Message, token: str) -> str:
+    email = _build(row, backend)
+    provider_id = email.extra_headers["Message-ID"]
+    marked = False
+
+    def accepted(provider: str = provider_id) -> None:
+        nonlocal marked
+        with connection.cursor() as cursor:
+            cursor.execute(_MARK_SENT, [timezone.now(), provider[:255], row.pk, token])
+        marked = True
+
+    try:
+        if hasattr(backend, "send_outbox_message"):
+            backend.send_outbox_message(email, accepted=accepted)
+        else:
+            backend.send_messages([email])
+            status = getattr(email, "anymail_status", None)
+            accepted(getattr(status, "message_id", None) or provider_id)
+    except Exception as exc:
+        return _mark_error(row, token, exc, was_marked=marked)
+    return Outcome.SENT
+
+
+def classify(exc: BaseException) -> tuple[bool, str]:
+    """(transient?, reason) of a sending error: 4xx and network trouble retry, 5xx fail."""
+    from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
+
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        detail = "; ".join(f"{addr}: {code} {_text(msg)}" for addr, (code, msg) in exc.recipients.items())
+        return all(400 <= c < 500 for c in codes), f"Recipient refused: {detail}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500, f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | ConnectionError | OSError):
+        return True, f"Connection problem: {exc}"
+    if isinstance(exc, AnymailRecipientsRefused | AnymailInvalidAddress):
+        return False, f"Recipient refused by the provider: {exc}"
+    if isinstance(exc, AnymailAPIError):
+        code = getattr(exc, "status_code", None)
+        return code is None or code == 429 or code >= 500, f"Provider error {code or ''}: {exc}".strip()
+    if isinstance(exc, ValueError | UnicodeError):
+        return False, f"Message cannot be sent: {exc}"
+    return True, f"{type(exc).__name__}: {exc}"
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def backoff_seconds(attempts: int) -> float:
+    base = _conf("RETRY_BASE_SECONDS") * 2 ** max(0, attempts - 1)
+    return min(base, _conf("RETRY_MAX_SECONDS")) * random.uniform(0.8, 1.2)
+
+
+def _mark_error(row: Message, token: str, exc: BaseException, *, was_marked: bool = False) -> str:
+    transient, reason = classify(exc)
+    logger.info("message %s: %s (%s)", row.pk, reason, "retry" if transient else "permanent")
+    give_up = row.attempts >= _conf("MAX_ATTEMPTS")
+    if transient and not give_up:
+        values: dict[str, Any] = {
+            "status": Message.Status.QUEUED,
+            "next_attempt_at": timezone.now() + dt.timedelta(seconds=backoff_seconds(row.attempts)),
+            "lease_until": None,
+        }
+        outcome = Outcome.RETRY
+    else:
+        if transient:
+            reason = f"Gave up after {row.attempts} attempts. {reason}"
+        values = {"status": Message.Status.FAILED, "lease_until": None}
+        outcome = Outcome.FAILED
+    # `sent` too: the outbox SMTP backend marks before the server's reply, which may still refuse.
+    statuses = [Message.Status.SENDING, Message.Status.SENT] if was_marked else [Message.Status.SENDING]
+    Message.objects.filter(pk=row.pk, claim_token=token, status__in=statuses).update(
+        last_error=reason[:2000], **values
+    )
+    return outcome
+
+
+def _release(rows: list[Message], token: str) -> None:
+    """Give unsent rows of a batch back to the queue (no attempt spent)."""
+    Message.objects.filter(
+        pk__in=[r.pk for r in rows], claim_token=token, status=Message.Status.SENDING
+    ).update(status=Message.Status.QUEUED, lease_until=None, attempts=F("attempts") - 1)
+
+
+def messages_sweep(*, grace_seconds: float | None = None) -> int:
+    """Re-queue rows whose lease expired (their worker died) and nudge senders for everything due.
+
+    Returns how many due rows it found. Runs from beat; safe to run any time, anywhere.
+    """
+    now = timezone.now()
+    lease_lost = Message.objects.filter(status=Message.Status.SENDING, lease_until__lt=now)
+    # A row that took its worker down again and again is failed instead of looping forever.
+    lease_lost.filter(attempts__gte=2 * _conf("MAX_ATTEMPTS")).update(
+        status=Message.Status.FAILED, lease_until=None, last_error="Gave up: the worker was lost every time."
+    )
+    requeued = lease_lost.update(status=Message.Status.QUEUED, lease_until=None, next_attempt_at=now)
+    if requeued:
+        logger.warning("sweep: %s messages had an expired lease and were queued again", requeued)
+    grace = _conf("SWEEP_GRACE_SECONDS") if grace_seconds is None else grace_seconds
+    limit = _conf("BATCH_SIZE") * _conf("SENDERS")
+    due = (
+        Message.objects.filter(
+            status=Message.Status.QUEUED, next_attempt_at__lte=now - dt.timedelta(seconds=grace)
+        )
+        .values("id")[:limit]
+        .count()
+    )
+    if due:
+        _kick(count=due)
+    return due
+
+
+def _kick(*, count: int, countdown: float | None = None) -> None:
+    from messaging.tasks import senders_kick
+
+    senders_kick(count=count, countdown=countdown)
+
+
+def _wake_for_retries() -> None:
+    """Schedule a sender for the earliest retry, so backoff does not wait for the next sweep."""
+    from interviewmaker.celery import app
+
+    if app.conf.task_always_eager:
+        return
+    upcoming = (
+        Message.objects.filter(status=Message.Status.QUEUED, next_attempt_at__gt=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    if upcoming is not None:
+        delay = max(0.0, (upcoming - timezone.now()).total_seconds()) + 0.05
+        if delay < _conf("SWEEP_SECONDS"):
+            _kick(count=1, countdown=delay)
+
+
+@contextmanager
+def _fast_commits() -> Iterator[None]:
+    """Don't wait for the WAL flush of each `sent` mark.
+
+    A committed mark is visible at once and survives a worker crash (the only crash the marks guard
+    against); only a crash of PostgreSQL itself could forget the last few hundred milliseconds.
+    """
+    if connection.vendor != "postgresql" or not _conf("ASYNC_COMMIT"):
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
