@@ -77,13 +77,14 @@ def owned_rows(company) -> dict[str, set[Any]]:
 
 def _fill(route: str, kwarg_values: dict[str, Any]) -> str:
     """Turn a route (path() or regex) with kwargs into a concrete URL."""
-    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwarg_values[m.group(1)]), route)
-    url = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(kwarg_values[m.group(1)]), url)
+    url = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(kwarg_values[m.group(1)]), route)
+    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwarg_values[m.group(1)]), url)
     return "/" + url.replace("^", "").replace("$", "").replace("\\", "")
 
 
 def _kwarg_names(route: str) -> list[str]:
-    return re.findall(r"<(?:\w+:)?(\w+)>", route) + re.findall(r"\(\?P<(\w+)>", route)
+    regex_groups = re.findall(r"\(\?P<(\w+)>", route)
+    return regex_groups or re.findall(r"<(?:\w+:)?(\w+)>", route)
 
 
 @pytest.fixture
