@@ -1,0 +1,212 @@
+"""An applicant takes the recorded interview in headless Chromium with the fake camera (local storage).
+
+Questions have 2 s of preparation and 3 s answers so that the flows stay short.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from applicants.models import Applicant
+from interviews.models import Answer, Take
+from messaging.models import Message
+from tests.factories import ApplicantFactory, JobPostingFactory, QuestionFactory
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def interview(company):
+    """A posting with two short questions (two takes each) and one applicant."""
+    posting = JobPostingFactory(company=company, title="2027年度 総合職")
+    for position, text in enumerate(["自己紹介をしてください。", "志望動機を教えてください。"]):
+        QuestionFactory(
+            job_posting=posting, position=position, text=text,
+            preparation_seconds=2, answer_seconds=3, max_takes=2,
+        )  # fmt: skip
+    return ApplicantFactory(job_posting=posting, last_name="山田", first_name="花子")
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(locale="ja-JP", viewport=PHONE, is_mobile=True, has_touch=True)
+    context.set_default_timeout(30000)
+    yield context
+    context.close()
+
+
+def ffprobe_ok(path: str) -> str:
+    """ffprobe's stream list of a stored file; fails the test when the file is not valid video."""
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name", "-of", "csv=p=0", path],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "video" in result.stdout, result.stdout
+    return result.stdout
+
+
+def pass_device_check(page, url: str) -> None:
+    page.goto(url)
+    assert "アリス商事" in page.inner_text("body")
+    page.click("text=はじめる")
+    page.wait_for_selector("#iv-next.ready")
+    assert page.evaluate("document.getElementById('iv-preview').videoWidth") > 0
+    page.click("#iv-next")
+
+
+def record_and_wait(page) -> None:
+    """Preparation countdown, a recording that stops by itself at the limit, then the upload."""
+    page.click("#iv-begin")
+    page.wait_for_selector("#iv-overlay.recording")
+    page.wait_for_selector("#iv-keep:not([disabled])", state="visible")
+
+
+def keep(page) -> None:
+    page.click("#iv-keep")
+    page.wait_for_load_state("load")
+
+
+def test_applicant_answers_every_question_with_a_retake_and_submits(
+    phone, live_server, interview, artifacts_dir
+):
+    page = phone.new_page()
+    url = f"{live_server.url}/i/{interview.interview_token}/"
+    pass_device_check(page, url)
+
+    # Question 1: record, retake once, keep the second take.
+    page.wait_for_selector("text=質問 1 / 2")
+    page.wait_for_selector("#iv-begin:not([disabled])")
+    page.screenshot(path=str(artifacts_dir / "interview-question-ja-phone.png"), full_page=True)
+    record_and_wait(page)
+    assert "撮り直す（残り 1 回）" in page.inner_text("#iv-retake")
+    page.click("#iv-retake")
+    page.wait_for_selector("#iv-overlay.recording")
+    page.wait_for_selector("#iv-keep:not([disabled])", state="visible")
+    assert not page.is_visible("#iv-retake"), "no retake left after the second take"
+    keep(page)
+
+    # Question 2: keep the first take.
+    page.wait_for_selector("text=質問 2 / 2")
+    record_and_wait(page)
+    keep(page)
+
+    page.wait_for_selector("text=確認して提出")
+    page.click("#iv-submit")
+    page.wait_for_selector("text=回答を提出しました")
+
+    interview.refresh_from_db()
+    assert interview.status == Applicant.Status.SUBMITTED
+    assert interview.get_status_display() == "回答済"
+    assert Message.objects.filter(applicant=interview, template_code="D05").count() == 1
+    answers = list(Answer.objects.filter(applicant=interview).select_related("take", "question"))
+    assert len(answers) == 2
+    takes = Take.objects.filter(applicant=interview, state=Take.State.COMPLETE)
+    assert sorted(takes.values_list("question__position", flat=True)) == [0, 0, 1]
+    for answer in answers:
+        original = ffprobe_ok(answer.take.file.path)
+        assert "vp8" in original or "vp9" in original or "h264" in original
+        assert answer.take.file.size == answer.take.size
+        # The normalisation ran (eagerly, on commit of the keep).
+        assert answer.processing == Answer.Processing.DONE, answer.processing_error
+        normalised = ffprobe_ok(answer.video.path)
+        assert "h264" in normalised and "aac" in normalised
+        assert 1.5 < answer.duration < 4.5
+    # The kept take of question 1 is the retake.
+    first = next(a for a in answers if a.question.position == 0)
+    takes_of_first = Take.objects.filter(applicant=interview, question=first.question)
+    assert first.take == takes_of_first.latest("completed_at")
+
+    # Nothing can be changed afterwards: the link now shows the confirmation.
+    page.goto(url)
+    assert "回答を提出しました" in page.inner_text("body")
+
+
+def test_question_page_in_english_on_a_phone(phone, live_server, interview, artifacts_dir):
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/i/{interview.interview_token}/")
+    page.click("button[name=language][value=en]")
+    page.wait_for_selector("text=What will happen")
+    page.goto(f"{live_server.url}/i/{interview.interview_token}/record/")
+    page.wait_for_selector("text=Question 1 of 2")
+    page.wait_for_selector("#iv-begin:not([disabled])")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scrolling"
+    page.screenshot(path=str(artifacts_dir / "interview-question-en-phone.png"), full_page=True)
+
+
+def test_dropped_connection_mid_chunk_resumes_and_reopening_continues_at_next_question(
+    phone, live_server, interview, settings
+):
+    # Small chunks so that a 3 s take needs several of them.
+    settings.RECORDING_CHUNK_BYTES = 64 * 1024
+    page = phone.new_page()
+    hits: list[str] = []
+    dropped: list[str] = []
+
+    def flaky(route):
+        hits.append(route.request.url)
+        if route.request.url.endswith("/chunks/1") and not dropped:
+            dropped.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/chunks/*", flaky)
+    pass_device_check(page, f"{live_server.url}/i/{interview.interview_token}/")
+    record_and_wait(page)
+    assert dropped, "one chunk request was cut off"
+    assert sum(1 for u in hits if u.endswith("/chunks/1")) >= 2, "the dropped chunk was sent again"
+    take = Take.objects.get(applicant=interview)
+    assert take.state == Take.State.COMPLETE
+    assert take.chunks.count() >= 3
+    assert take.file.size == take.size
+    ffprobe_ok(take.file.path)
+    keep(page)
+    page.wait_for_selector("text=質問 2 / 2")
+    page.close()
+
+    # The applicant closes the tab and opens the link again later.
+    again = phone.new_page()
+    again.goto(f"{live_server.url}/i/{interview.interview_token}/")
+    assert "2 問中 1 問に回答済み" in again.inner_text("body")
+    again.click("text=続きから回答する")
+    again.wait_for_selector("#iv-next.ready")
+    again.click("#iv-next")
+    again.wait_for_selector("text=質問 2 / 2")
+    assert "志望動機" in again.inner_text("h1")
+
+
+def test_refused_camera_permission_gets_a_clear_message(browser, live_server, interview):
+    # Without the fake-UI flag's auto-accept: deny the permission for this context.
+    context = browser.new_context(locale="ja-JP", viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.add_init_script(
+            "navigator.mediaDevices.getUserMedia = () =>"
+            " Promise.reject(new DOMException('denied', 'NotAllowedError'));"
+        )
+        page.goto(f"{live_server.url}/i/{interview.interview_token}/check/")
+        page.wait_for_selector("#iv-error:not([hidden])")
+        assert "カメラとマイクの使用が許可されていません" in page.inner_text("#iv-error")
+        assert page.get_attribute("#iv-next", "aria-disabled") == "true"
+        assert page.is_visible("#iv-retry")
+    finally:
+        context.close()
+
+
+def test_browser_without_mediarecorder_is_told_so(browser, live_server, interview):
+    context = browser.new_context(locale="ja-JP", viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.add_init_script("delete window.MediaRecorder;")
+        page.goto(f"{live_server.url}/i/{interview.interview_token}/check/")
+        page.wait_for_selector("#iv-error:not([hidden])")
+        assert "このブラウザでは動画を録画できません" in page.inner_text("#iv-error")
+    finally:
+        context.close()
