@@ -235,6 +235,8 @@ def auto_reminders_due(*, now: dt.datetime | None = None) -> list[JobPosting]:
             deadline__lte=now + dt.timedelta(days=30),
         )
         .exclude(pk__in=reminded)
+        # SPEC §5: a company can switch the automatic reminder off for all its postings.
+        .exclude(company__messaging_settings__auto_reminder_enabled=False)
         .select_related("company")
     )
     return [p for p in candidates if p.deadline - dt.timedelta(hours=p.auto_reminder_hours) <= now]
@@ -247,9 +249,8 @@ def auto_reminders_send(*, now: dt.datetime | None = None) -> list[AnswerRequest
         with transaction.atomic():
             answer_request, is_new = answer_request_create(
                 company=posting.company,
-                selection=Selection.of(
-                    search={"job_posting": posting.pk, "status": Applicant.Status.AWAITING}
-                ),
+                # The whole posting: only 調整中 ones get D04, the others are counted as skipped.
+                selection=Selection.of(search={"job_posting": posting.pk}),
                 idempotency_key=auto_reminder_key(posting),
                 by=None,
                 source=AnswerRequest.Source.AUTOMATIC,

@@ -45,7 +45,7 @@ def bulk_confirm(request: HttpRequest) -> HttpResponse:
     form = SelectionForm(posting_data, require_token=request.method == "POST")
     _check_posting(company, form.search)
     if not form.is_valid():
-        for error in form.non_field_errors() + [e for f in form.errors.values() for e in f]:
+        for error in dict.fromkeys(e for errors in form.errors.values() for e in errors):
             messages.error(request, error)
         return redirect(_list_url(form.search))
     action = form.cleaned_data["action"]

@@ -51,7 +51,11 @@ def test_it_queues_one_d04_for_each_awaiting_applicant_only(
     answer_request.refresh_from_db()
     assert created
     assert answer_request.state == AnswerRequest.State.DONE
-    assert (answer_request.target_count, answer_request.skipped_count, answer_request.queued_count) == (4, 3, 4)
+    assert (answer_request.target_count, answer_request.skipped_count, answer_request.queued_count) == (
+        4,
+        3,
+        4,
+    )
     assert answer_request.created_by == alice
     assert answer_request.search == {"job_posting": str(job_posting.pk)}
     assert [d04_count(a) for a in applicants] == [1, 1, 1, 1, 0, 0, 0]
@@ -60,7 +64,9 @@ def test_it_queues_one_d04_for_each_awaiting_applicant_only(
     assert applicants[0].interview_url in message.body
 
 
-def test_a_resubmitted_form_sends_nothing_twice(company, job_posting, applicants, django_capture_on_commit_callbacks):
+def test_a_resubmitted_form_sends_nothing_twice(
+    company, job_posting, applicants, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         first, created_first = create(company, {"job_posting": job_posting.pk}, key="same")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -72,7 +78,9 @@ def test_a_resubmitted_form_sends_nothing_twice(company, job_posting, applicants
     assert Message.objects.filter(template_code="D04").count() == 4
 
 
-def test_a_retried_job_sends_nothing_twice(company, job_posting, applicants, django_capture_on_commit_callbacks):
+def test_a_retried_job_sends_nothing_twice(
+    company, job_posting, applicants, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         answer_request, _ = create(company, {"job_posting": job_posting.pk})
     # As if the worker died after queueing but before recording its progress.
@@ -117,7 +125,11 @@ def test_only_what_was_confirmed_is_sent(company, job_posting, applicants):
 def test_ticked_applicants_only(company, job_posting, applicants):
     ticked = [applicants[0].im_id, applicants[4].im_id]
     answer_request, _ = create(company, {"job_posting": job_posting.pk}, im_ids=ticked)
-    assert (answer_request.selected_count, answer_request.target_count, answer_request.skipped_count) == (2, 1, 1)
+    assert (answer_request.selected_count, answer_request.target_count, answer_request.skipped_count) == (
+        2,
+        1,
+        1,
+    )
     services.answer_request_run(answer_request_id=answer_request.pk)
     assert [d04_count(a) for a in applicants] == [1, 0, 0, 0, 0, 0, 0]
 

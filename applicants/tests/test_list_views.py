@@ -1,0 +1,132 @@
+"""The applicant list: search conditions in the URL, status counts, sorting, pages, query count."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.urls import reverse
+
+from applicants import selectors
+from applicants.models import Applicant
+from tests.factories import ApplicantFactory, JobPostingFactory
+
+URL = reverse("applicants:applicant_list")
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
+
+
+def im_ids(response) -> list[int]:  # type: ignore[no-untyped-def]
+    return [a.im_id for a in response.context["page"].object_list]
+
+
+def test_it_filters_by_posting_status_and_text_kept_in_the_url(alice_client, job_posting):
+    other = JobPostingFactory(company=job_posting.company)
+    hit = ApplicantFactory(job_posting=job_posting, last_name="髙橋", status=Applicant.Status.AWAITING)
+    ApplicantFactory(job_posting=job_posting, last_name="髙橋", status=Applicant.Status.SUBMITTED)
+    ApplicantFactory(job_posting=other, last_name="髙橋")
+    ApplicantFactory(job_posting=job_posting, last_name="佐藤")
+    response = alice_client.get(URL, {"job_posting": job_posting.pk, "status": "awaiting", "q": "髙橋"})
+    assert im_ids(response) == [hit.im_id]
+    tabs = {tab["value"]: tab for tab in response.context["status_tabs"]}
+    # Tabs keep the rest of the search and count within it.
+    assert tabs["submitted"]["count"] == 1 and tabs["awaiting"]["count"] == 1
+    assert f"job_posting={job_posting.pk}" in tabs["submitted"]["url"]
+    assert "q=%E9%AB%99%E6%A9%8B" in tabs["submitted"]["url"]
+    html = response.content.decode()
+    assert 'name="q" value="髙橋"' in html
+
+
+def test_counts_per_status_for_the_current_posting(alice_client, job_posting):
+    for status, n in [("awaiting", 3), ("submitted", 2), ("expired", 1)]:
+        for _ in range(n):
+            ApplicantFactory(job_posting=job_posting, status=status)
+    ApplicantFactory(job_posting=JobPostingFactory(company=job_posting.company))
+    response = alice_client.get(URL, {"job_posting": job_posting.pk})
+    assert response.context["counts"] == {"awaiting": 3, "submitted": 2, "expired": 1, "withdrawn": 0}
+    assert response.context["total"] == 6
+
+
+def test_registration_date_range_in_the_company_time_zone(company, job_posting):
+    # 14:30 and 15:30 UTC on 1 April: the same UTC day, but 1 and 2 April where the company is.
+    first = ApplicantFactory(job_posting=job_posting)
+    second = ApplicantFactory(job_posting=job_posting)
+    Applicant.objects.filter(pk=first.pk).update(created_at=dt.datetime(2026, 4, 1, 23, 30, tzinfo=TOKYO))
+    Applicant.objects.filter(pk=second.pk).update(created_at=dt.datetime(2026, 4, 2, 0, 30, tzinfo=TOKYO))
+    found = selectors.applicant_search(
+        company=company, params={"registered_from": "2026-04-01", "registered_to": "2026-04-01"}
+    )
+    assert list(found) == [first]
+    found = selectors.applicant_search(company=company, params={"registered_from": "2026-04-02"})
+    assert list(found) == [second]
+
+
+def test_a_malformed_date_says_so_and_is_ignored(alice_client, job_posting):
+    ApplicantFactory(job_posting=job_posting)
+    response = alice_client.get(URL, {"registered_from": "2026-13-45"})
+    assert response.status_code == 200
+    assert len(im_ids(response)) == 1
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("YYYY-MM-DD" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [("kana", ["アオキ", "イトウ", "ウエダ"]), ("-kana", ["ウエダ", "イトウ", "アオキ"]), ("nonsense", None)],
+)
+def test_sortable_by_kana_and_unknown_sorts_fall_back(alice_client, job_posting, sort, expected):
+    for kana in ["イトウ", "ウエダ", "アオキ"]:
+        ApplicantFactory(job_posting=job_posting, last_name_kana=kana)
+    response = alice_client.get(URL, {"sort": sort})
+    names = [a.last_name_kana for a in response.context["page"].object_list]
+    if expected is None:  # newest first
+        assert names == ["アオキ", "ウエダ", "イトウ"]
+    else:
+        assert names == expected
+
+
+def test_sort_links_keep_the_search_and_toggle_direction(alice_client, job_posting):
+    response = alice_client.get(URL, {"job_posting": job_posting.pk, "sort": "kana"})
+    links = response.context["sort_links"]
+    assert links["kana"]["url"] == f"?job_posting={job_posting.pk}&sort=-kana"
+    assert links["kana"]["arrow"] == "▲"
+    assert links["status"]["url"] == f"?job_posting={job_posting.pk}&sort=status"
+
+
+def test_pages_of_50(alice_client, job_posting):
+    ApplicantFactory.create_batch(51, job_posting=job_posting)
+    first = alice_client.get(URL)
+    second = alice_client.get(URL, {"page": 2})
+    assert len(im_ids(first)) == 50
+    assert len(im_ids(second)) == 1
+    assert first.context["page"].paginator.num_pages == 2
+
+
+@pytest.mark.parametrize("n", [3, 120])
+def test_constant_query_count_whatever_the_page_size(alice_client, job_posting, django_assert_num_queries, n):
+    """session, user, membership+company, postings, status counts, the page's rows."""
+    ApplicantFactory.create_batch(n, job_posting=job_posting)
+    JobPostingFactory.create_batch(3, company=job_posting.company)
+    with django_assert_num_queries(6):
+        response = alice_client.get(URL, {"job_posting": job_posting.pk, "status": "awaiting", "page": 2})
+    assert response.status_code == 200
+
+
+def test_outsider_gets_404_for_a_posting_of_another_company(charlie_client, job_posting):
+    ApplicantFactory(job_posting=job_posting)
+    assert charlie_client.get(URL, {"job_posting": job_posting.pk}).status_code == 404
+    assert charlie_client.get(URL, {"job_posting": "abc"}).status_code == 404
+
+
+def test_outsider_sees_none_of_our_applicants(charlie_client, job_posting):
+    mine = ApplicantFactory(job_posting=job_posting, email="secret@example.jp")
+    response = charlie_client.get(URL, {"q": str(mine.im_id)})
+    assert im_ids(response) == []
+    assert "secret@example.jp" not in response.content.decode()
+
+
+def test_page_is_japanese_with_the_bulk_actions(alice_client, job_posting):
+    ApplicantFactory(job_posting=job_posting)
+    html = alice_client.get(URL).content.decode()
+    assert "まとめて処理モード" in html
+    assert "回答依頼を送信" in html
