@@ -11,9 +11,14 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 # str.strip() already removes U+3000 (ideographic space); named here because recruiters paste it.
-_SPACES = " \t\r\n\u3000\u00a0\ufeff"
+_SPACES = SPACES = " \t\r\n\u3000\u00a0\ufeff"
 _DATE = re.compile(r"^(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})$")
 _PHONE = re.compile(r"^\+?[0-9][0-9\-() ]{5,19}$")
+# The everyday shape of an address, a strict subset of what Django's EmailValidator accepts: matching
+# it skips that (much slower) validator, which matters for 100,000-row CSV uploads.
+_PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9_+\-]+(?:\.[A-Za-z0-9_+\-]+)*@(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+)
 
 
 def clean_text(value: str | None) -> str:
@@ -30,6 +35,8 @@ def clean_email(value: str) -> str:
     email = f"{local}{sep}{domain.lower()}" if sep else email
     if len(email) > 254:
         raise ValidationError(_("The email address is longer than 254 characters."), code="max_length")
+    if _PLAIN_EMAIL.fullmatch(email) and len(local) <= 64:
+        return email
     try:
         validate_email(email)
     except ValidationError:

@@ -331,6 +331,20 @@ CELERY_BEAT_SCHEDULE["interviews-expire"] = {
     "schedule": 300.0,
 }
 
+# --- CSV bulk registration (applicants.imports) ---------------------------------------------------
+
+# SPEC §4 limits, checked before any heavy work.
+IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 100_000, minimum=1)
+IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 20 * 1000 * 1000, minimum=1024)
+# Uploads up to this size are validated during the request (instant preview); larger ones by a worker.
+IMPORT_INLINE_MAX_BYTES = _int("IMPORT_INLINE_MAX_BYTES", 1000 * 1000)
+# Stored upload files are deleted this many days after the upload; the history row stays.
+IMPORT_FILE_RETENTION_DAYS = _int("IMPORT_FILE_RETENTION_DAYS", 30, minimum=1)
+CELERY_BEAT_SCHEDULE["applicant-import-files-purge"] = {
+    "task": "applicants.imports.tasks.applicant_import_files_purge_task",
+    "schedule": 6 * 3600.0,
+}
+
 # --- Applicant list and まとめて処理モード (applicants.bulk) --------------------------------------
 
 # How often beat looks for job postings whose automatic reminder (D04, SPEC §7) is due.

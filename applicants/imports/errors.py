@@ -13,7 +13,8 @@ from django.utils.translation import ngettext
 
 FILE_ERRORS = {
     "too_large": _(
-        "The file is %(size_mb)s MB; files of at most %(max_mb)s MB can be uploaded. Split it into smaller files."
+        "The file is %(size_mb)s MB; files of at most %(max_mb)s MB can be uploaded. "
+        "Split it into smaller files."
     ),
     "too_many_rows": _(
         "The file has more than %(max)s data rows; at most %(max)s rows can be uploaded at once. "
@@ -26,9 +27,9 @@ FILE_ERRORS = {
     ),
     "duplicate_column": _("The column “%(column)s” appears more than once in the header row."),
     "unbalanced_quote": _(
-        "A double quote (\") opened in row %(row)s is never closed; check the quotes in that row."
+        'A double quote (") opened in row %(row)s is never closed; check the quotes in that row.'
     ),
-    "malformed": _("Row %(row)s is not valid CSV: a double quote (\") is misplaced."),
+    "malformed": _('Row %(row)s is not valid CSV: a double quote (") is misplaced.'),
     "field_too_long": _("Row %(row)s has a cell that is far too long to be an applicant value."),
     "spreadsheet": _(
         "This is an Excel workbook, not a CSV file. In Excel, choose “Save as” and the type "
@@ -60,9 +61,7 @@ ROW_ERRORS = {
     "invalid_id": _("“%(value)s” is not an iM採用ID (it must be a number)."),
     "unknown_id": _("There is no applicant with iM採用ID %(value)s in your company."),
     "other_posting_id": _("The applicant with iM採用ID %(value)s belongs to another job posting."),
-    "email_taken": _(
-        "The email address is already registered for this job posting (iM採用ID %(im_id)s)."
-    ),
+    "email_taken": _("The email address is already registered for this job posting (iM採用ID %(im_id)s)."),
 }
 
 

@@ -20,7 +20,10 @@ class ApplicantImport(models.Model):
 
     company = models.ForeignKey("applicants.Company", on_delete=models.CASCADE, related_name="imports")
     job_posting = models.ForeignKey(
-        "applicants.JobPosting", on_delete=models.CASCADE, related_name="imports", verbose_name=_("job posting")
+        "applicants.JobPosting",
+        on_delete=models.CASCADE,
+        related_name="imports",
+        verbose_name=_("job posting"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -85,4 +88,7 @@ class ApplicantImport(models.Model):
         if self.file_error:
             return [{"row": None, "column": None, "message": render_file_error(self.file_error)}]
         items = self.errors if limit is None else self.errors[:limit]
-        return [{"row": row, "column": column, "message": render_error(code, params)} for row, column, code, params in items]
+        return [
+            {"row": row, "column": column, "message": render_error(code, params)}
+            for row, column, code, params in items
+        ]

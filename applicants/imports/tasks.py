@@ -1,0 +1,22 @@
+"""Celery tasks of the CSV import: thin, they take ids and call one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from applicants.imports import services
+
+
+@shared_task(name="applicants.imports.tasks.applicant_import_validate_task")
+def applicant_import_validate_task(import_id: int) -> None:
+    services.applicant_import_validate(import_id=import_id)
+
+
+@shared_task(name="applicants.imports.tasks.applicant_import_run_task")
+def applicant_import_run_task(import_id: int) -> None:
+    services.applicant_import_execute(import_id=import_id)
+
+
+@shared_task(name="applicants.imports.tasks.applicant_import_files_purge_task")
+def applicant_import_files_purge_task() -> int:
+    return services.applicant_import_files_purge()

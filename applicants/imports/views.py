@@ -1,0 +1,129 @@
+"""Recruiter pages of the CSV import: upload, preview and confirm, progress, history, downloads."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from applicants.access import company_of, feature_required, get_job_posting_for_user
+from applicants.imports import exports, selectors, services
+from applicants.imports.errors import ignored_columns_message
+from applicants.imports.forms import EncodingForm, ImportUploadForm
+
+csv_upload_required = feature_required("csv_upload_enabled")
+PREVIEW_ERRORS = 100
+
+
+def _encoding(request: HttpRequest) -> str:
+    return EncodingForm(request.GET).encoding_or_default()
+
+
+@csv_upload_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    imports = selectors.import_list(company=company_of(request))
+    page = Paginator(imports, 50).get_page(request.GET.get("page"))
+    return render(request, "applicants/imports/import_list.html", {"page": page})
+
+
+@csv_upload_required
+def import_create(request: HttpRequest) -> HttpResponse:
+    company = company_of(request)
+    form = ImportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        company=company,
+        initial={"job_posting": request.GET.get("job_posting") or None},
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        applicant_import = services.applicant_import_create(
+            job_posting=form.cleaned_data["job_posting"], file=upload, file_name=upload.name, by=request.user
+        )
+        return redirect("applicants:import_detail", pk=applicant_import.pk)
+    return render(request, "applicants/imports/import_form.html", {"form": form})
+
+
+@csv_upload_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    applicant_import = selectors.import_get(company=company_of(request), pk=pk)
+    preview = None
+    if applicant_import.can_confirm:
+        preview = selectors.d03_preview(applicant_import=applicant_import)
+    ignored = applicant_import.ignored_columns
+    return render(
+        request,
+        "applicants/imports/import_detail.html",
+        {
+            "imp": applicant_import,
+            "errors": applicant_import.rendered_errors(limit=PREVIEW_ERRORS),
+            "more_errors": len(applicant_import.errors) > PREVIEW_ERRORS,
+            "ignored_message": ignored_columns_message(ignored) if ignored else "",
+            "d03": preview,
+        },
+    )
+
+
+@csv_upload_required
+@require_GET
+def import_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """Polled by the detail page while the upload is validated or imported."""
+    applicant_import = selectors.import_get(company=company_of(request), pk=pk)
+    return JsonResponse(
+        {
+            "status": applicant_import.status,
+            "status_display": applicant_import.get_status_display(),
+            "progress": applicant_import.progress,
+            "running": applicant_import.is_running,
+            "counts": applicant_import.counts,
+        }
+    )
+
+
+@csv_upload_required
+@require_POST
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    applicant_import = selectors.import_get(company=company_of(request), pk=pk)
+    try:
+        services.applicant_import_confirm(applicant_import=applicant_import, by=request.user)
+    except services.ImportNotConfirmable as exc:
+        messages.error(request, str(exc))
+    return redirect("applicants:import_detail", pk=applicant_import.pk)
+
+
+@csv_upload_required
+@require_GET
+def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    applicant_import = selectors.import_get(company=company_of(request), pk=pk)
+    return exports.csv_response(
+        exports.error_rows(applicant_import=applicant_import),
+        filename=_("errors_%(name)s") % {"name": applicant_import.file_name},
+        encoding=_encoding(request),
+    )
+
+
+@csv_upload_required
+@require_GET
+def import_format_csv(request: HttpRequest) -> HttpResponse:
+    """The upload format itself: the header row only."""
+    return exports.csv_response(
+        exports.format_rows(), filename="applicants_format.csv", encoding=_encoding(request)
+    )
+
+
+@csv_upload_required
+@require_GET
+def import_export_csv(request: HttpRequest) -> HttpResponse:
+    """A posting's current applicants in the upload format (edit and re-upload as updates)."""
+    if not request.GET.get("job_posting"):
+        messages.error(request, _("Choose a job posting to download its applicants."))
+        return redirect("applicants:applicant_list")
+    posting = get_job_posting_for_user(request, request.GET["job_posting"])
+    return exports.csv_response(
+        exports.applicant_rows(job_posting=posting),
+        filename=f"applicants_{posting.pk}.csv",
+        encoding=_encoding(request),
+    )
