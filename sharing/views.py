@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -44,12 +45,20 @@ def _reviewer_rate(group: str, request: HttpRequest) -> str:
 def reviewer_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Rate limit, the same not-found page for every bad link, and the privacy headers on every answer."""
 
+    # The token is the credential and reviewers have no session to ride on, so a forged cross-site
+    # POST gains nothing; and under no-referrer browsers send `Origin: null`, which CSRF checks refuse.
+    @csrf_exempt
     @ratelimit(key="ip", rate=_reviewer_rate, block=False)
     @wraps(view)
     def wrapped(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        language = request.GET.get("lang")
         if getattr(request, "limited", False):
             response = render(request, "sharing/rate_limited.html", status=429)
             response["Retry-After"] = "60"
+        elif request.method == "GET" and language in dict(settings.LANGUAGES):
+            # The page's language switch (GET, see reviewer_base.html): remember it, drop the parameter.
+            response = redirect(request.path)
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", httponly=True)
         else:
             try:
                 response = view(request, token, *args, **kwargs)

@@ -180,3 +180,20 @@ def test_requests_beyond_the_rate_limit_get_429_with_privacy_headers(client, lin
     assert response["Cache-Control"] == "no-store"
     # Guessing tokens counts too.
     assert client.get("/s/guess/").status_code == 429
+
+
+def test_evaluation_posts_without_referrer_are_accepted(link):
+    """Under Referrer-Policy no-referrer browsers send `Origin: null`; the token is the credential."""
+    sheet = services.evaluation_sheet_for(job_posting=link.applicant.job_posting)
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(f"/s/{link.token}/", _form(sheet), HTTP_ORIGIN="null")
+    assert response.status_code == 302
+    assert Evaluation.objects.count() == 1
+
+
+def test_reviewer_switches_language_without_a_form_post(client, link):
+    response = client.get(f"/s/{link.token}/?lang=en")
+    assert response.status_code == 302 and response["Location"] == f"/s/{link.token}/"
+    assert response["Referrer-Policy"] == "no-referrer"
+    html = client.get(f"/s/{link.token}/").content.decode()
+    assert "Submit evaluation" in html and 'lang="en"' in html
