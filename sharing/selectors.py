@@ -106,19 +106,22 @@ def share_url_rows(*, applicants: QuerySet[Applicant]) -> QuerySet[Applicant, An
     return _with_active_link(applicants).values_list(*SHARE_CSV_FIELDS)
 
 
+CHECK_FIELDS = (
+    "im_id",
+    "active_link__id",
+    "email",
+    "last_name",
+    "first_name",
+    "free_area_1",
+    "free_area_2",
+    "free_area_3",
+)
+
+
 def share_url_check_rows(*, applicants: QuerySet[Applicant]) -> QuerySet[Applicant, Any]:
     """(im_id, live link id or None, the free-text columns): the CP932 pre-pass, which also finds
     applicants still without a link."""
-    return _with_active_link(applicants).values_list(
-        "im_id",
-        "active_link__id",
-        "email",
-        "last_name",
-        "first_name",
-        "free_area_1",
-        "free_area_2",
-        "free_area_3",
-    )
+    return _with_active_link(applicants).values_list(*CHECK_FIELDS)
 
 
 def share_url_counts(*, applicants: QuerySet[Applicant]) -> tuple[int, int]:

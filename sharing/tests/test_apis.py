@@ -68,9 +68,10 @@ def test_share_url_csv_api(alice, applicant, job_posting):
     api = _api(alice)
     response = api.get(f"/api/v1/share-urls.csv?job_posting={job_posting.pk}&encoding=cp932")
     assert response.status_code == 200 and response["Content-Type"] == "text/csv"
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("cp932"))))
+    body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    rows = list(csv.reader(io.StringIO(body.decode("cp932"))))
     assert rows[1][0] == str(applicant.im_id) and rows[1][2] == "髙橋"
-    utf8 = b"".join(api.get("/api/v1/share-urls.csv?encoding=utf-8").streaming_content)
+    utf8 = b"".join(api.get("/api/v1/share-urls.csv?encoding=utf-8").streaming_content)  # type: ignore[attr-defined]
     assert utf8.startswith(b"\xef\xbb\xbf")
     assert [(e.via, e.encoding, e.rows) for e in ShareUrlExport.objects.order_by("created_at")] == [
         ("api", "cp932", 1),

@@ -79,6 +79,6 @@ def test_editing_the_sheet_keeps_earlier_evaluations_unchanged(applicant):
     evaluation.refresh_from_db()
     assert [(v["label"], v["value"]) for v in evaluation.values] == [("総合評価", "B"), ("コメント", "良い")]
     assert evaluation.headline == "B"
-    assert [
-        i.label for i in selectors.evaluation_sheet_get(job_posting=applicant.job_posting).items.all()
-    ] == ["論理性"]
+    stored = selectors.evaluation_sheet_get(job_posting=applicant.job_posting)
+    assert stored is not None
+    assert [i.label for i in stored.items.all()] == ["論理性"]

@@ -121,8 +121,10 @@ def test_several_reviewers_see_others_only_after_submitting_their_own(link):
     page = second.get(f"/s/{link.token}/").content.decode()
     assert "一人目の所見" not in page
     assert 'id="others-hidden"' in page
-    page = second.post(f"/s/{link.token}/", _form(sheet, name="二人目", comment="二人目の所見"), follow=True)
-    html = page.content.decode()
+    response = second.post(
+        f"/s/{link.token}/", _form(sheet, name="二人目", comment="二人目の所見"), follow=True
+    )
+    html = response.content.decode()
     assert "一人目の所見" in html and "二人目の所見" in html
     assert Evaluation.objects.count() == 2
 
