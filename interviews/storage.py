@@ -82,8 +82,11 @@ def _s3() -> tuple[Any, str]:
 
 
 def s3_key(name: str) -> str:
+    """The object key of a storage name, as django-storages computes it (location prefix included)."""
+    from storages.utils import clean_name
+
     storage: Any = media_storage()
-    return storage._normalize_name(storage._clean_name(name))
+    return str(storage._normalize_name(clean_name(name)))
 
 
 def s3_multipart_create(name: str, content_type: str) -> str:

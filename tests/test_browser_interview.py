@@ -19,8 +19,8 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture
-def interview(company):
+@pytest.fixture(name="interview")
+def interview_fixture(company):
     """A posting with two short questions (two takes each) and one applicant."""
     posting = JobPostingFactory(company=company, title="2027年度 総合職")
     for position, text in enumerate(["自己紹介をしてください。", "志望動機を教えてください。"]):
