@@ -75,7 +75,7 @@ def _answer(applicant: Applicant, question, name: str) -> Answer:
 def test_reviewer_evaluates_through_an_exported_share_url(
     browser, page, live_server, alice, job_posting, artifacts_dir, transactional_db
 ):
-    applicant = ApplicantFactory(
+    applicant: Applicant = ApplicantFactory(  # type: ignore[assignment]
         job_posting=job_posting,
         status=Applicant.Status.SUBMITTED,
         last_name="髙橋",

@@ -72,3 +72,10 @@ def evaluation_column_title() -> str:
     from django.utils.translation import gettext
 
     return gettext("Evaluations")
+
+
+@register.inclusion_tag("sharing/_nav_link.html", takes_context=True)
+def sharing_nav_link(context: template.Context) -> dict[str, Any]:
+    """The top navigation's link to the share URL settings, while the feature is on."""
+    company = context.get("company")
+    return {"enabled": bool(company and company.share_url_enabled)}
