@@ -381,18 +381,11 @@ LOGGING = {
 
 # --- Share URLs and evaluations (sharing app) -----------------------------------------------------
 
-# Reviewer pages (/s/<token>/) per client IP; django-ratelimit syntax, e.g. "120/m".
+# Reviewer pages (/s/<token>/) per client IP, in the "ratelimit" cache set up above; "<n>/<s|m|h|d>".
 SHARING_RATE_LIMIT = os.environ.get("SHARING_RATE_LIMIT", "120/m")
-if not __import__("re").fullmatch(r"\d+/\d*[smhd]", SHARING_RATE_LIMIT):
+_count, _, _period = SHARING_RATE_LIMIT.partition("/")
+if not _count.isdigit() or _period not in {"s", "m", "h", "d"}:
     raise ImproperlyConfigured(f"SHARING_RATE_LIMIT must look like 120/m, got {SHARING_RATE_LIMIT!r}")
-# Counters must be shared by every web process: Redis when configured, else this process's memory.
-CACHES = globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-CACHES["ratelimit"] = (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "rl"}
-    if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
-)
-RATELIMIT_USE_CACHE = "ratelimit"
 
 # --- Messaging (outbox, sending, tracking; see docs/messaging.md) ----------------------------------
 
