@@ -10,7 +10,7 @@ from django.test import Client
 from applicants.models import Membership
 from tests.factories import CompanyFactory, JobPostingFactory, MembershipFactory, QuestionFactory
 
-pytest_plugins = ["tests.plugins.services", "tests.plugins.browser"]
+pytest_plugins = ["tests.plugins.services", "tests.plugins.browser", "tests.plugins.smtp"]
 
 # CI sets this so that tests needing PostgreSQL, Redis, a worker or Chromium fail instead of skipping.
 REQUIRE_SERVICES = os.environ.get("IM_REQUIRE_SERVICES") == "1"

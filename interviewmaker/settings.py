@@ -394,7 +394,7 @@ MESSAGING_BATCH_SIZE = _int("MESSAGING_BATCH_SIZE", 200, minimum=1)
 # Sender tasks published per burst of new messages (they share the rows via SKIP LOCKED).
 MESSAGING_SENDERS = _int("MESSAGING_SENDERS", 4, minimum=1)
 # A claimed row belongs to its worker this long; after that the sweep queues it again.
-MESSAGING_LEASE_SECONDS = _int("MESSAGING_LEASE_SECONDS", 600, minimum=120)
+MESSAGING_LEASE_SECONDS = _int("MESSAGING_LEASE_SECONDS", 600, minimum=2)
 # One sender task stops claiming after this many seconds and hands over to a fresh task.
 MESSAGING_TASK_TIME_BUDGET = _float("MESSAGING_TASK_TIME_BUDGET", 60.0)
 MESSAGING_MAX_ATTEMPTS = _int("MESSAGING_MAX_ATTEMPTS", 8, minimum=1)

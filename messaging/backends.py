@@ -16,17 +16,21 @@ _LEADING_DOT = re.compile(rb"(?m)^\.")
 class EmailBackend(DjangoSMTPBackend):
     """Use as EMAIL_BACKEND=messaging.backends.EmailBackend; everything else is Django's SMTP backend."""
 
-    def send_outbox_message(self, message: EmailMessage, *, accepted: Callable[[], None]) -> None:
+    def send_outbox_message(
+        self, message: EmailMessage, *, accepted: Callable[[], Callable[[], None]]
+    ) -> None:
         """Send one message and call `accepted()` between the end-of-data marker and the reply.
 
         A sender killed before the marker leaves no mail (the server drops an unterminated DATA); once
-        the marker is written, `accepted()` records the row as sent at once. A refusal in the reply
+        the marker is written, `accepted()` puts the row's `sent` mark on the wire at once and returns
+        a callable awaiting it. A refusal in the reply
         raises as usual, and the caller corrects the row.
         """
         if self.connection is None or getattr(self.connection, "sock", None) is None:
             self.open()
         smtp = self.connection
         assert smtp is not None
+        smtp.ehlo_or_helo_if_needed()
         encoding = message.encoding or "utf-8"
         sender = sanitize_address(message.from_email, encoding)
         recipients = [sanitize_address(addr, encoding) for addr in message.recipients()]
@@ -52,7 +56,10 @@ class EmailBackend(DjangoSMTPBackend):
         if not payload.endswith(b"\r\n"):
             payload += b"\r\n"
         smtp.send(payload + b".\r\n")
-        accepted()
-        code, resp = smtp.getreply()
+        finish = accepted()
+        try:
+            code, resp = smtp.getreply()
+        finally:
+            finish()
         if code != 250:
             raise smtplib.SMTPDataError(code, resp)
