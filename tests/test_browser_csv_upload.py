@@ -1,4 +1,4 @@
-"""CSV bulk registration end to end: upload → preview → confirm → progress bar → applicants 調整中 with one D03."""
+"""CSV bulk registration end to end: upload, preview, confirm, progress bar, 調整中 with one D03 each."""
 
 from __future__ import annotations
 
