@@ -1,0 +1,157 @@
+"""API: GET /api/v1/messages/, GET/PUT /api/v1/message-templates/{code}/, and the tracking webhook."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from django.core import mail
+from rest_framework.test import APIClient
+
+from applicants.models import Applicant
+from applicants.services import ApplicantData, applicants_register
+from messaging.models import Message, MessageTemplate, Suppression
+from tests.factories import JobPostingFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def api(user) -> APIClient:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def register(job_posting, email: str) -> Applicant:  # type: ignore[no-untyped-def]
+    (applicant,) = applicants_register(
+        job_posting=job_posting, rows=[ApplicantData(email=email, values={})], via=Applicant.CreatedVia.API
+    )
+    return applicant
+
+
+def test_message_list_filters_by_applicant_and_template(alice, job_posting):
+    first = register(job_posting, "a@example.jp")
+    register(job_posting, "b@example.jp")
+    data = api(alice).get(f"/api/v1/messages/?applicant={first.im_id}&template=D03").json()
+    assert data["count"] == 1
+    (row,) = data["results"]
+    assert row["applicant"] == first.im_id and row["template"] == "D03" and row["status"] == "sent"
+    assert row["to"] == "a@example.jp" and "録画面接" in row["subject"]
+
+
+def test_message_list_never_shows_another_company(charlie, job_posting):
+    register(job_posting, "a@example.jp")
+    assert api(charlie).get("/api/v1/messages/").json()["count"] == 0
+    message = Message.objects.get()
+    assert api(charlie).get(f"/api/v1/messages/{message.pk}/").status_code == 404
+
+
+def test_template_get_returns_the_default_until_saved(alice):
+    data = api(alice).get("/api/v1/message-templates/D05/").json()
+    assert data["subject"] == "録画面接の提出を受け付けました" and data["is_default"] is True
+
+
+def test_template_put_saves_and_refuses_unknown_placeholders(alice, company):
+    client = api(alice)
+    bad = client.put("/api/v1/message-templates/D04/", {"subject": "x", "body": "{{未知}}"}, format="json")
+    assert bad.status_code == 400 and "{{未知}}" in json.dumps(bad.json(), ensure_ascii=False)
+    assert not MessageTemplate.objects.exists()
+
+    good = client.put(
+        "/api/v1/message-templates/D04/", {"subject": "{{氏名}} 様", "body": "{{録画面接URL}}"}, format="json"
+    )
+    assert good.status_code == 200 and good.json()["is_default"] is False
+    assert MessageTemplate.objects.get(company=company, code="D04").subject == "{{氏名}} 様"
+
+
+def test_template_of_unknown_code_is_404(alice):
+    assert api(alice).get("/api/v1/message-templates/D99/").status_code == 404
+
+
+def test_each_company_edits_its_own_template(alice, charlie, company, other_company):
+    api(charlie).put("/api/v1/message-templates/D03/", {"subject": "チャーリー", "body": "x"}, format="json")
+    assert api(alice).get("/api/v1/message-templates/D03/").json()["subject"] == "録画面接のご案内(登録完了)"
+
+
+def _sendgrid(client, events, secret="hook:s3cret"):  # type: ignore[no-untyped-def]
+    auth = "Basic " + base64.b64encode(secret.encode()).decode()
+    return client.post(
+        "/anymail/sendgrid/tracking/",
+        json.dumps(events),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=auth,
+    )
+
+
+@pytest.fixture
+def webhook_secret(settings):
+    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": "hook:s3cret"}
+
+
+def test_tracking_webhook_marks_delivered(client, job_posting, webhook_secret):
+    register(job_posting, "a@example.jp")
+    message = Message.objects.get()
+    response = _sendgrid(
+        client,
+        [
+            {
+                "event": "delivered",
+                "email": "a@example.jp",
+                "timestamp": 1700000000,
+                "anymail_id": message.provider_message_id,
+            }
+        ],
+    )
+    assert response.status_code == 200
+    message.refresh_from_db()
+    assert message.status == "delivered" and message.event_at is not None
+
+
+def test_hard_bounce_suppresses_the_address_and_later_mail_says_so(
+    client, company, job_posting, webhook_secret
+):
+    register(job_posting, "gone@example.jp")
+    message = Message.objects.get()
+    _sendgrid(
+        client,
+        [
+            {
+                "event": "bounce",
+                "type": "bounce",
+                "email": "gone@example.jp",
+                "timestamp": 1700000000,
+                "reason": "550 5.1.1 The email account that you tried to reach does not exist",
+                "anymail_id": message.provider_message_id,
+            }
+        ],
+    )
+    message.refresh_from_db()
+    assert message.status == "bounced" and "does not exist" in message.last_error
+    assert Suppression.objects.filter(company=company, email="gone@example.jp", reason="bounced").exists()
+
+    later = JobPostingFactory(company=company)
+    register(later, "gone@example.jp")
+    newest = Message.objects.latest("id")
+    assert newest.status == "suppressed" and "suppression list" in newest.last_error
+    assert len(mail.outbox) == 1
+
+
+def test_tracking_webhook_without_the_secret_changes_nothing(client, job_posting, webhook_secret):
+    register(job_posting, "a@example.jp")
+    message = Message.objects.get()
+    response = _sendgrid(
+        client,
+        [
+            {
+                "event": "bounce",
+                "type": "bounce",
+                "email": "a@example.jp",
+                "anymail_id": message.provider_message_id,
+            }
+        ],
+        secret="hook:wrong",
+    )
+    assert response.status_code in (400, 401, 403)
+    message.refresh_from_db()
+    assert message.status == "sent" and not Suppression.objects.exists()
