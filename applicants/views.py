@@ -10,11 +10,12 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from applicants import selectors, services
+from applicants import charts, selectors, services
 from applicants.access import (
     company_admin_required,
     company_of,
@@ -50,7 +51,8 @@ def query_without_page(request: HttpRequest) -> str:
 @recruiter_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     company = company_of(request)
-    postings = selectors.job_postings_with_counts(company=company)
+    postings = list(selectors.job_postings_with_counts(company=company))
+    charts.attach_submission_charts(company=company, postings=postings)
     return render(request, "applicants/dashboard.html", {"postings": postings, "statuses": Applicant.Status})
 
 
@@ -143,6 +145,7 @@ def applicant_list(request: HttpRequest) -> HttpResponse:
             "sort_links": _sort_links(search, conditions.sort),
             "pagination_query": query_without_page(request),
             "encodings": CSV_ENCODINGS.items(),
+            "detail_prefix": reverse("applicants:applicant_detail", args=[0])[:-2],
         },
     )
 

@@ -77,11 +77,12 @@ def selection_queryset(
     return queryset
 
 
-def selection_counts(*, company: Company, selection: Selection) -> SelectionCounts:
+def selection_counts(
+    *, company: Company, selection: Selection, max_im_id: int | None = None
+) -> SelectionCounts:
     """How many are selected, per status, in one query."""
-    return SelectionCounts(
-        by_status=selectors.status_counts(queryset=selection_queryset(company=company, selection=selection))
-    )
+    queryset = selection_queryset(company=company, selection=selection, max_im_id=max_im_id)
+    return SelectionCounts(by_status=selectors.status_counts(queryset=queryset))
 
 
 def answer_request_create(
@@ -116,7 +117,7 @@ def _answer_request_insert(
 ) -> AnswerRequest:
     # IDs only grow: whoever registers after this moment is not part of what was confirmed.
     max_im_id = Company.objects.values_list("last_im_id", flat=True).get(pk=company.pk)
-    counts = selection_counts(company=company, selection=selection)
+    counts = selection_counts(company=company, selection=selection, max_im_id=max_im_id)
     posting_id = selectors.applicant_search_conditions(selection.search).job_posting_id
     answer_request = AnswerRequest.objects.create(
         company=company,

@@ -1,0 +1,111 @@
+"""The dashboard's chart per job posting: submissions (回答済) over time against the deadline, as SVG."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from applicants.models import Applicant, Company, JobPosting
+
+WIDTH, HEIGHT = 320, 110
+LEFT, RIGHT, TOP, BOTTOM = 34, 12, 10, 22
+
+
+@dataclass(frozen=True)
+class SubmissionChart:
+    """Ready-to-draw geometry (SVG user units) of one posting's cumulative submissions."""
+
+    points: str
+    area: str
+    deadline_x: float
+    today_x: float | None
+    total: int
+    submitted: int
+    start: dt.date
+    deadline: dt.date
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    bottom: float = HEIGHT - BOTTOM
+
+
+def submissions_by_day(*, company: Company) -> dict[int, list[tuple[dt.date, int]]]:
+    """Per posting: (day, submissions that day) in the company's time zone, in one query.
+
+    An applicant's submission time is when they kept their last answer: submitting is the click
+    that follows it, and the answers are what the applicant actually handed in.
+    """
+    from interviews.models import Answer
+
+    last_answer = Answer.objects.filter(applicant=OuterRef("pk")).order_by("-kept_at").values("kept_at")[:1]
+    rows = (
+        Applicant.objects.filter(company=company, status=Applicant.Status.SUBMITTED)
+        .annotate(day=TruncDate(Subquery(last_answer), tzinfo=company.tzinfo))
+        .exclude(day=None)
+        .order_by()
+        .values_list("job_posting_id", "day")
+        .annotate(n=Count("id"))
+    )
+    days: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+    for posting_id, day, n in rows:
+        days[posting_id].append((day, n))
+    return days
+
+
+def submission_chart(
+    *, posting: JobPosting, days: Sequence[tuple[dt.date, int]], total: int, today: dt.date, tz: dt.tzinfo
+) -> SubmissionChart:
+    """Cumulative submissions from the posting's creation to its deadline, scaled to all applicants."""
+    start = min([timezone.localtime(posting.created_at, tz).date(), *(d for d, _ in days)])
+    deadline = timezone.localtime(posting.deadline, tz).date()
+    end = max(deadline, start + dt.timedelta(days=1))
+    span = (end - start).days
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(day: dt.date) -> float:
+        return round(LEFT + plot_w * (day - start).days / span, 1)
+
+    def y(n: int) -> float:
+        return round(TOP + plot_h * (1 - n / max(total, 1)), 1)
+
+    cumulative, points = 0, [(x(start), y(0))]
+    for day, n in sorted(days):
+        points.append((x(day), y(cumulative)))
+        cumulative += n
+        points.append((x(day), y(cumulative)))
+    last = min(today, end)
+    if last >= start:
+        points.append((x(last), y(cumulative)))
+    base = HEIGHT - BOTTOM
+    line = " ".join(f"{px},{py}" for px, py in points)
+    area = f"{points[0][0]},{base} {line} {points[-1][0]},{base}"
+    return SubmissionChart(
+        points=line,
+        area=area,
+        deadline_x=x(deadline),
+        today_x=x(today) if start <= today <= end else None,
+        total=total,
+        submitted=cumulative,
+        start=start,
+        deadline=deadline,
+    )
+
+
+def attach_submission_charts(*, company: Company, postings: Sequence[JobPosting]) -> None:
+    """Give each posting (annotated with n_total) its `.submission_chart`; one query for all."""
+    days = submissions_by_day(company=company)
+    today = timezone.localdate(timezone=company.tzinfo)
+    for posting in postings:
+        posting.submission_chart = submission_chart(  # type: ignore[attr-defined]
+            posting=posting,
+            days=days.get(posting.pk, []),
+            total=getattr(posting, "n_total", 0),
+            today=today,
+            tz=company.tzinfo,
+        )
