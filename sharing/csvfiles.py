@@ -24,7 +24,7 @@ def neutralise(value: object) -> str:
     return text
 
 
-class _Buffer:
+class TextBuffer:
     """csv.writer target that collects text, cheaper than StringIO for many small writes."""
 
     def __init__(self) -> None:
@@ -48,7 +48,7 @@ def stream_csv(
     `neutralised=True` says the caller already made every cell safe (see neutralise) in bulk.
     """
     codec = ENCODINGS[encoding]
-    buffer = _Buffer()
+    buffer = TextBuffer()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralise(cell) for cell in header])
     first = True
@@ -100,7 +100,7 @@ def cp932_problems(
             row_bad = False
             for column, value in zip(columns, row[1:], strict=True):
                 text = str(value)
-                bad = "".join(dict.fromkeys(ch for ch in text if not _cp932_ok(ch)))
+                bad = "".join(dict.fromkeys(ch for ch in text if not cp932_ok(ch)))
                 if bad:
                     row_bad = True
                     if len(problems) < limit:
@@ -118,7 +118,7 @@ def cp932_problems(
     return count, problems, bad_rows
 
 
-def _cp932_ok(ch: str) -> bool:
+def cp932_ok(ch: str) -> bool:
     try:
         ch.encode("cp932")
     except UnicodeEncodeError:

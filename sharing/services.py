@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applicants.models import Applicant, Company, JobPosting
-from sharing import csvfiles, selectors
+from sharing import csvfiles, pgexport, selectors
 from sharing.models import (
     Evaluation,
     EvaluationItem,
@@ -252,6 +252,50 @@ def share_url_export(
     from applicants.selectors import applicant_search
 
     applicants = applicant_search(company=company, params=params)
+    if _use_copy():
+        rows, missing = selectors.share_url_counts(applicants=applicants)
+        if missing:
+            share_links_ensure(applicants=applicants, by=user)
+        spool = pgexport.spool_share_url_csv(
+            applicants=applicants,
+            encoding=encoding,
+            header=SHARE_CSV_HEADER,
+            status_labels=_status_labels(),
+            url_prefix=share_url("")[:-1],
+        )
+        if spool.problems:
+            return ShareUrlExportResult(
+                rows=spool.rows, problems=spool.problems, problem_rows=spool.problem_rows
+            )
+        rows, stream = spool.rows, spool.stream()
+    else:
+        rows, stream_or_problems = _share_url_export_python(
+            applicants=applicants, encoding=encoding, user=user
+        )
+        if isinstance(stream_or_problems, ShareUrlExportResult):
+            return stream_or_problems
+        stream = stream_or_problems
+    search = {k: v for k, v in params.items() if k in ("job_posting", "status", "q") or k.startswith("f_")}
+    ShareUrlExport.objects.create(
+        company=company, user=_user_or_none(user), search=search, encoding=encoding, rows=rows, via=via
+    )
+    return ShareUrlExportResult(rows=rows, stream=stream)
+
+
+def _use_copy() -> bool:
+    """PostgreSQL writes the CSV itself (sharing.pgexport); other databases go through Python."""
+    return connection.vendor == "postgresql"
+
+
+def _status_labels() -> dict[str, str]:
+    with translation.override("ja"):
+        return {value: str(label) for value, label in Applicant.Status.choices}
+
+
+def _share_url_export_python(
+    *, applicants: QuerySet[Applicant], encoding: str, user: User | None
+) -> tuple[int, Iterator[bytes] | ShareUrlExportResult]:
+    """The portable path (SQLite in `make run`): CP932 pre-pass, then a server-side cursor stream."""
     if encoding == "cp932":
         missing = 0
 
@@ -265,21 +309,16 @@ def share_url_export(
 
         rows, problems, bad_rows = csvfiles.cp932_problems(rows=texts(), columns=SHARE_CSV_TEXT_COLUMNS)
         if problems:
-            return ShareUrlExportResult(rows=rows, problems=problems, problem_rows=bad_rows)
+            return rows, ShareUrlExportResult(rows=rows, problems=problems, problem_rows=bad_rows)
     else:
         rows, missing = selectors.share_url_counts(applicants=applicants)
     if missing:
         share_links_ensure(applicants=applicants, by=user)
-    search = {k: v for k, v in params.items() if k in ("job_posting", "status", "q") or k.startswith("f_")}
-    ShareUrlExport.objects.create(
-        company=company, user=_user_or_none(user), search=search, encoding=encoding, rows=rows, via=via
-    )
-    return ShareUrlExportResult(rows=rows, stream=_share_url_stream(applicants=applicants, encoding=encoding))
+    return rows, _share_url_stream(applicants=applicants, encoding=encoding)
 
 
 def _share_url_stream(*, applicants: QuerySet[Applicant], encoding: str) -> Iterator[bytes]:
-    with translation.override("ja"):
-        status_labels = {value: str(label) for value, label in Applicant.Status.choices}
+    status_labels = _status_labels()
     prefix = share_url("")[:-1]  # SITE_URL/s/
     triggers = csvfiles.FORMULA_TRIGGERS
     values: Any = selectors.share_url_rows(applicants=applicants).iterator(chunk_size=csvfiles.CHUNK_ROWS)
