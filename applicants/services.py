@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from applicants.models import Applicant, Company, JobPosting, Membership
@@ -117,11 +118,16 @@ def _register_copy(
     callables = [(slots[name], Applicant._meta.get_field(name).default) for name in per_row]
     im_id_slot = slots["im_id"]
     values: list[list[Any]] = []
+    allowed = {name: slots[name] for name in APPLICANT_FIELDS}
+    email_slot = slots["email"]
     for im_id, row in zip(ids, rows, strict=True):
         record = template.copy()
         record[im_id_slot] = im_id
-        for name, value in row.as_fields().items():
-            record[slots[name]] = value
+        for name, value in row.values.items():
+            slot = allowed.get(name)
+            if slot is not None:
+                record[slot] = value
+        record[email_slot] = row.email
         for slot, default in callables:
             record[slot] = default()
         values.append(record)
@@ -136,11 +142,18 @@ def _register_copy(
             [job_posting.company_id, ids.start, ids.stop - 1],
         )
         pks = dict(cursor.fetchall())
+    # Instances as Model.from_db would make them, minus __init__'s per-field work (and its
+    # pre/post_init signals, which nothing here listens to): 10,000 of them cost milliseconds.
+    attnames = [f.attname for f in fields]
     created = []
     for record in values:
-        applicant = Applicant(pks[record[im_id_slot]], *record)
-        applicant._state.adding = False
-        applicant._state.db = connection.alias
+        applicant = Applicant.__new__(Applicant)
+        applicant.__dict__.update(zip(attnames, record, strict=True))
+        applicant.id = pks[record[im_id_slot]]
+        state = applicant._state = ModelState()
+        state.adding = False
+        state.db = connection.alias
+        state.fields_cache = {"company": job_posting.company, "job_posting": job_posting}
         created.append(applicant)
     return created
 
