@@ -115,7 +115,7 @@ def _register_copy(
     ]
     template = [fixed[f.attname] if f.attname in fixed else f.get_default() for f in fields]
     slots = {f.attname: i for i, f in enumerate(fields)}
-    callables = [(slots[name], Applicant._meta.get_field(name).default) for name in per_row]
+    callables = [(slots[f.attname], f.default) for f in fields if f.attname in per_row]
     im_id_slot = slots["im_id"]
     values: list[list[Any]] = []
     allowed = {name: slots[name] for name in APPLICANT_FIELDS}

@@ -29,14 +29,14 @@ class ImportErrorSerializer(serializers.Serializer):
 
 class CountsSerializer(serializers.Serializer):
     new = serializers.IntegerField()
-    update = serializers.IntegerField()
+    update = serializers.IntegerField()  # type: ignore[assignment]
     skipped = serializers.IntegerField()
     error = serializers.IntegerField()
 
 
 class ImportOutputSerializer(serializers.ModelSerializer):
     counts = CountsSerializer(read_only=True)
-    errors = serializers.SerializerMethodField()
+    errors = serializers.SerializerMethodField()  # type: ignore[assignment]
     ignored_columns = serializers.SerializerMethodField()
 
     class Meta:
@@ -78,7 +78,7 @@ class ImportInputSerializer(serializers.Serializer):
         form = ImportUploadForm(files={"file": value}, company=api_company(self.context["request"]))
         form.fields = {"file": form.fields["file"]}
         if not form.is_valid():
-            raise serializers.ValidationError(form.errors["file"])
+            raise serializers.ValidationError([str(error) for error in form.errors["file"]])
         return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -33,7 +34,8 @@ def applicants_bulk_update(
         Applicant.objects.bulk_update(objs, [*fields, "updated_at"], batch_size=500)
         return len(objs)
     meta = Applicant._meta
-    columns = [meta.get_field(name).column for name in fields]
+    column_of = {f.name: f.column for f in meta.concrete_fields}
+    columns = [column_of[name] for name in fields]
     types = [_PG_TYPES.get(name, "text") for name in fields]
     assignments = ", ".join(f'"{column}" = v."{column}"' for column in columns)
     arrays = ", ".join(["%s::bigint[]", *(f"%s::{t}[]" for t in types)])
@@ -43,7 +45,7 @@ def applicants_bulk_update(
         f"FROM unnest({arrays}) AS v({names}) "
         'WHERE a."id" = v."id" AND a."job_posting_id" = %s'
     )
-    params: list[object] = [[row.pk for row in rows]]
+    params: list[Any] = [[row.pk for row in rows]]
     params += [[row.values[name] for row in rows] for name in fields]
     params.append(job_posting.pk)
     with connection.cursor() as cursor:

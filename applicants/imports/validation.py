@@ -25,7 +25,9 @@ NEW, UPDATE, SKIPPED = "new", "update", "skipped"
 MAX_LISTED_ERRORS = 10_000
 PROGRESS_EVERY = 5_000
 
-_MAX_LENGTH = {f.name: f.max_length for f in Applicant._meta.get_fields() if getattr(f, "max_length", None)}
+_MAX_LENGTH: dict[str, int] = {
+    f.name: f.max_length for f in Applicant._meta.concrete_fields if isinstance(f.max_length, int)
+}
 _KANA = {"last_name_kana", "first_name_kana"}
 _PLAIN = {
     "last_name",

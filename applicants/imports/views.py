@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +18,11 @@ from applicants.imports.forms import EncodingForm, ImportUploadForm
 
 csv_upload_required = feature_required("csv_upload_enabled")
 PREVIEW_ERRORS = 100
+
+
+def _streamed(response: StreamingHttpResponse) -> HttpResponse:
+    """CSV downloads stream; the access decorators are typed for plain responses."""
+    return cast(HttpResponse, response)
 
 
 def _encoding(request: HttpRequest) -> str:
@@ -98,10 +105,12 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
     applicant_import = selectors.import_get(company=company_of(request), pk=pk)
-    return exports.csv_response(
-        exports.error_rows(applicant_import=applicant_import),
-        filename=_("errors_%(name)s") % {"name": applicant_import.file_name},
-        encoding=_encoding(request),
+    return _streamed(
+        exports.csv_response(
+            exports.error_rows(applicant_import=applicant_import),
+            filename=_("errors_%(name)s") % {"name": applicant_import.file_name},
+            encoding=_encoding(request),
+        )
     )
 
 
@@ -109,8 +118,10 @@ def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_format_csv(request: HttpRequest) -> HttpResponse:
     """The upload format itself: the header row only."""
-    return exports.csv_response(
-        exports.format_rows(), filename="applicants_format.csv", encoding=_encoding(request)
+    return _streamed(
+        exports.csv_response(
+            exports.format_rows(), filename="applicants_format.csv", encoding=_encoding(request)
+        )
     )
 
 
@@ -122,8 +133,10 @@ def import_export_csv(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose a job posting to download its applicants."))
         return redirect("applicants:applicant_list")
     posting = get_job_posting_for_user(request, request.GET["job_posting"])
-    return exports.csv_response(
-        exports.applicant_rows(job_posting=posting),
-        filename=f"applicants_{posting.pk}.csv",
-        encoding=_encoding(request),
+    return _streamed(
+        exports.csv_response(
+            exports.applicant_rows(job_posting=posting),
+            filename=f"applicants_{posting.pk}.csv",
+            encoding=_encoding(request),
+        )
     )
