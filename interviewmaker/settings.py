@@ -344,6 +344,10 @@ CELERY_BEAT_SCHEDULE["applicant-import-files-purge"] = {
     "task": "applicants.imports.tasks.applicant_import_files_purge_task",
     "schedule": 6 * 3600.0,
 }
+CELERY_BEAT_SCHEDULE["applicant-imports-resume"] = {
+    "task": "applicants.imports.tasks.applicant_imports_resume_task",
+    "schedule": 300.0,
+}
 
 # --- Applicant list and まとめて処理モード (applicants.bulk) --------------------------------------
 

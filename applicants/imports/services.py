@@ -283,3 +283,30 @@ def applicant_import_files_purge(*, now: dt.datetime | None = None) -> int:
         ApplicantImport.objects.filter(pk=applicant_import.pk).update(file="", file_deleted_at=timezone.now())
         purged += 1
     return purged
+
+
+# An upload still validating or importing this long after its start lost its task (broker outage,
+# purged queue): the sweep enqueues it again. A duplicate run is harmless (see _execute).
+STUCK_AFTER = dt.timedelta(minutes=10)
+
+
+def applicant_imports_resume(*, now: dt.datetime | None = None) -> int:
+    """Re-enqueue uploads whose task the broker lost; the import row, not the task, is the truth."""
+    from applicants.imports.tasks import applicant_import_run_task, applicant_import_validate_task
+
+    cutoff = (now or timezone.now()) - STUCK_AFTER
+    validating = list(
+        ApplicantImport.objects.filter(
+            status=ApplicantImport.Status.VALIDATING, created_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    importing = list(
+        ApplicantImport.objects.filter(
+            status=ApplicantImport.Status.IMPORTING, confirmed_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for pk in validating:
+        applicant_import_validate_task.delay(pk)
+    for pk in importing:
+        applicant_import_run_task.delay(pk)
+    return len(validating) + len(importing)

@@ -20,3 +20,8 @@ def applicant_import_run_task(import_id: int) -> None:
 @shared_task(name="applicants.imports.tasks.applicant_import_files_purge_task")
 def applicant_import_files_purge_task() -> int:
     return services.applicant_import_files_purge()
+
+
+@shared_task(name="applicants.imports.tasks.applicant_imports_resume_task")
+def applicant_imports_resume_task() -> int:
+    return services.applicant_imports_resume()

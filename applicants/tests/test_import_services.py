@@ -196,3 +196,19 @@ def test_confirming_after_the_file_was_purged_says_so(job_posting, alice, django
     imp = confirm(imp, alice, django_capture_on_commit_callbacks)
     assert imp.status == ApplicantImport.Status.INVALID and imp.file_error["code"] == "file_missing"
     assert Applicant.objects.count() == 0
+
+
+def test_an_import_whose_task_was_lost_is_resumed_by_the_sweep(
+    job_posting, alice, django_capture_on_commit_callbacks
+):
+    imp = upload(job_posting, applicants_csv(3), alice)
+    with django_capture_on_commit_callbacks(execute=False):  # the broker loses the task
+        services.applicant_import_confirm(applicant_import=imp, by=alice)
+    assert services.applicant_imports_resume() == 0  # not stuck yet
+    ApplicantImport.objects.filter(pk=imp.pk).update(confirmed_at=timezone.now() - dt.timedelta(minutes=11))
+    from applicants.imports.tasks import applicant_imports_resume_task
+
+    assert applicant_imports_resume_task.apply().get() == 1  # tasks run eagerly in tests
+    imp.refresh_from_db()
+    assert imp.status == ApplicantImport.Status.DONE
+    assert Message.objects.filter(template_code="D03").count() == 3
