@@ -126,7 +126,11 @@ class Applicant(models.Model):
         API = "api", _("API")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="applicants")
-    job_posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="applicants")
+    # No index of its own: the (job_posting, …) indexes below serve every lookup by posting, and a
+    # small single-column index here lures PostgreSQL away from them (sort + heap instead of order).
+    job_posting = models.ForeignKey(
+        JobPosting, on_delete=models.CASCADE, related_name="applicants", db_index=False
+    )
     im_id = models.PositiveBigIntegerField(_("iM ID"), editable=False)
     email = models.EmailField(_("email address"), max_length=254)
     last_name = models.CharField(_("last name"), max_length=50, blank=True)
