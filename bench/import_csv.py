@@ -67,6 +67,7 @@ def run_one(rows: int) -> int:
             company=company, title="2027年度 新卒", deadline=timezone.now() + timezone.timedelta(days=14)
         )
         data = applicants_csv(rows, encoding="cp932")
+        cpu0 = time.process_time()
         t0 = time.perf_counter()
         applicant_import = services.applicant_import_create(
             job_posting=posting, file=ContentFile(data, name="bench.csv"), file_name="bench.csv", by=None
@@ -78,6 +79,7 @@ def run_one(rows: int) -> int:
         services.applicant_import_confirm(applicant_import=applicant_import, by=None)
         services.applicant_import_execute(import_id=applicant_import.pk)
         t2 = time.perf_counter()
+        cpu = time.process_time() - cpu0
         applicant_import.refresh_from_db()
         assert applicant_import.status == ApplicantImport.Status.DONE, applicant_import.rendered_errors(3)
         n_applicants = Applicant.objects.filter(job_posting=posting).count()
@@ -89,7 +91,8 @@ def run_one(rows: int) -> int:
         print(
             f"{rows:>7,} rows  {len(data) / 1e6:5.1f} MB cp932  validate {t1 - t0:6.2f} s  "
             f"import+D03 {t2 - t1:6.2f} s  total {total:6.2f} s  {rows / total:9,.0f} rows/s  "
-            f"peak RSS {peak_mb:5.0f} MB  [{verdict}]"
+            f"peak RSS {peak_mb:5.0f} MB  (CPU here {cpu:5.2f} s; load avg {os.getloadavg()[0]:.1f})  "
+            f"[{verdict}]"
         )
     finally:
         _empty(connection)
