@@ -128,22 +128,27 @@ def _send_batch(*, token: str, ids: list[int]) -> int:
         for row in rows:
             _mark_error(row, token, exc)
         return 0
+    marks = SentMarks()
     try:
+        marks.start()
         for index, row in enumerate(rows):
             if time.monotonic() > lease_end:
-                _release(rows[index:], token)
+                with marks.paused():
+                    _release(rows[index:], token)
                 break
             limiter.wait()
-            outcome = _send_one(backend, row, token)
+            outcome = _send_one(backend, row, token, marks)
             sent += outcome == Outcome.SENT
             if outcome != Outcome.SENT and not _usable(backend):
                 try:
                     _open(backend)
                 except Exception as exc:
-                    for rest in rows[index + 1 :]:
-                        _mark_error(rest, token, exc)
+                    with marks.paused():
+                        for rest in rows[index + 1 :]:
+                            _mark_error(rest, token, exc)
                     break
     finally:
+        marks.stop()
         try:
             backend.close()
         except Exception:  # a broken connection may fail to QUIT; it is being dropped anyway
@@ -164,16 +169,17 @@ def _usable(backend: Any) -> bool:
     return getattr(smtp, "sock", None) is not None
 
 
-def _send_one(backend: Any, row: Message, token: str) -> str:
+def _send_one(backend: Any, row: Message, token: str, marks: SentMarks) -> str:
     email = _build(row, backend)
     provider_id = email.extra_headers["Message-ID"]
     marked = False
 
     def accepted() -> Callable[[], None]:
-        """Mark the row sent; the statement leaves within microseconds of the end-of-data marker."""
+        """Mark the row sent: the statement leaves within microseconds of the end-of-data marker."""
         nonlocal marked
+        marks.mark(row.pk, token, provider_id)
         marked = True
-        return _mark_sent_fast(row.pk, token, provider_id)
+        return _nothing
 
     try:
         if hasattr(backend, "send_outbox_message"):
@@ -181,16 +187,16 @@ def _send_one(backend: Any, row: Message, token: str) -> str:
         else:
             backend.send_messages([email])
             status = getattr(email, "anymail_status", None)
-            _mark_sent(row.pk, token, getattr(status, "message_id", None) or provider_id)
+            marks.mark(row.pk, token, getattr(status, "message_id", None) or provider_id)
             marked = True
     except Exception as exc:
-        return _mark_error(row, token, exc, was_marked=marked)
+        with marks.paused():
+            return _mark_error(row, token, exc, was_marked=marked)
     return Outcome.SENT
 
 
-def _mark_sent(pk: int, token: str, provider: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(_MARK_SENT, [timezone.now(), provider[:255], pk, token])
+def _nothing() -> None:
+    return None
 
 
 _MARK_SENT_RAW = (
@@ -199,44 +205,79 @@ _MARK_SENT_RAW = (
 ).encode()
 
 
-def _mark_sent_fast(pk: int, token: str, provider: str) -> Callable[[], None]:
-    """Put the `sent` mark on the wire at once (libpq, no ORM on the way); return how to await it.
+class SentMarks:
+    """`sent` marks sent through libpq's pipeline mode: each is on the wire at once, answers read later.
 
-    PostgreSQL commits a statement it has received even if this process dies right after, so the
-    window in which a kill leaves a delivered mail unmarked shrinks to a few microseconds.
+    PostgreSQL commits every statement it has received, followed by its sync, even if this process
+    dies right after; so a worker killed after a mail left has almost always marked it already, and
+    no mark waits for a database round trip. While started, the ORM must not use the connection:
+    `paused()` hands it back.
     """
-    if connection.vendor != "postgresql":
-        _mark_sent(pk, token, provider)
-        return lambda: None
-    connection.ensure_connection()
-    pg = connection.connection
-    pgconn = pg.pgconn
-    params = [provider[:255].encode(), str(pk).encode(), token.encode()]
-    pg.lock.acquire()
-    blocking = pgconn.nonblocking
-    pgconn.nonblocking = 0  # blocking: the whole statement is flushed before this returns
-    try:
-        pgconn.send_query_params(_MARK_SENT_RAW, params)
-    except Exception:
-        pgconn.nonblocking = blocking
-        pg.lock.release()
-        raise
 
-    def wait() -> None:
+    DRAIN_EVERY = 100
+
+    def __init__(self) -> None:
+        self.active = False
+        self.pending = 0
+
+    def start(self) -> None:
+        if connection.vendor != "postgresql" or self.active:
+            return
+        connection.ensure_connection()
+        self.pg = connection.connection
+        self.pgconn = self.pg.pgconn
+        self.pg.lock.acquire()
+        self.blocking = self.pgconn.nonblocking
+        self.pgconn.nonblocking = 0  # blocking: each sync flushes the statement before returning
+        self.pgconn.enter_pipeline_mode()
+        self.active = True
+
+    def mark(self, pk: int, token: str, provider: str) -> None:
+        if not self.active:
+            with connection.cursor() as cursor:
+                cursor.execute(_MARK_SENT, [timezone.now(), provider[:255], pk, token])
+            return
+        self.pgconn.send_query_params(
+            _MARK_SENT_RAW, [provider[:255].encode(), str(pk).encode(), token.encode()]
+        )
+        self.pgconn.pipeline_sync()  # its own transaction, committed on arrival
+        self.pending += 1
+        if self.pending >= self.DRAIN_EVERY:
+            self.drain()
+
+    def drain(self) -> None:
         from psycopg import pq
 
-        try:
-            error = ""
-            while (result := pgconn.get_result()) is not None:
-                if result.status != pq.ExecStatus.COMMAND_OK:
-                    error = (result.error_message or b"").decode(errors="replace")
-            if error:
-                raise RuntimeError(f"marking message {pk} sent failed: {error}")
-        finally:
-            pgconn.nonblocking = blocking
-            pg.lock.release()
+        while self.pending:
+            result = self.pgconn.get_result()
+            if result is None:
+                continue
+            if result.status == pq.ExecStatus.PIPELINE_SYNC:
+                self.pending -= 1
+            elif result.status != pq.ExecStatus.COMMAND_OK:
+                # The row stays `sending`; after its lease the sweep sends it again.
+                logger.error("a sent mark failed: %s", (result.error_message or b"").decode(errors="replace"))
 
-    return wait
+    def stop(self) -> None:
+        if not self.active:
+            return
+        try:
+            self.drain()
+            self.pgconn.exit_pipeline_mode()
+        finally:
+            self.pgconn.nonblocking = self.blocking
+            self.active = False
+            self.pg.lock.release()
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        was_active = self.active
+        self.stop()
+        try:
+            yield
+        finally:
+            if was_active:
+                self.start()
 
 
 def classify(exc: BaseException) -> tuple[bool, str]:
