@@ -116,6 +116,7 @@ def run_one(rows: int) -> int:
         ):
             with PeakRss() as memory:
                 started = time.perf_counter()
+                cpu_started = time.process_time()
                 result = share_url_export(
                     company=company,
                     user=None,
@@ -128,17 +129,18 @@ def run_one(rows: int) -> int:
                 lines = 0
                 for chunk in result.stream:
                     size += len(chunk)
-                    lines += chunk.count(b"\r\n")
+                    lines += chunk.count(b"\n")  # LF: a CRLF may straddle two blocks
                 seconds = time.perf_counter() - started
+                cpu = time.process_time() - cpu_started
             assert lines == rows + 1, (lines, rows)
-            results.append((label, seconds, memory.peak_mb, size))
+            results.append((label, seconds, cpu, memory.peak_mb, size))
         assert ShareLink.objects.filter(company=company).count() == rows
         transaction.set_rollback(True)
 
-    for label, seconds, peak_mb, size in results:
+    for label, seconds, cpu, peak_mb, size in results:
         verdict = "ok" if seconds <= TARGET_SECONDS or "created" in label else "SLOW"
         print(
-            f"share URL CSV {rows:>7,} rows  {label:<22} {seconds:6.3f} s  "
+            f"share URL CSV {rows:>7,} rows  {label:<22} {seconds:6.3f} s (python cpu {cpu:5.3f} s)  "
             f"peak +{peak_mb:6.1f} MB  {size / 1e6:6.1f} MB written  [{verdict}]",
             flush=True,
         )
@@ -153,6 +155,8 @@ def main() -> int:
     if args.one:
         return run_one(args.one)
     print(f"target: {TARGET_SECONDS:.0f} s for a share URL CSV of existing links; memory flat in rows")
+    # The machine is shared: say how busy it was, so the figures can be read fairly.
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     status = 0
     for rows in args.rows:
         status |= subprocess.run([sys.executable, __file__, "--one", str(rows)], check=False).returncode

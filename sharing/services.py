@@ -253,16 +253,11 @@ def share_url_export(
 
     applicants = applicant_search(company=company, params=params)
     if _use_copy():
-        rows, missing = selectors.share_url_counts(applicants=applicants)
-        if missing:
+        spool = _spool(applicants=applicants, encoding=encoding)
+        if spool.missing_links and not spool.problems:
+            # First export of these applicants: create every link in one statement, then write again.
             share_links_ensure(applicants=applicants, by=user)
-        spool = pgexport.spool_share_url_csv(
-            applicants=applicants,
-            encoding=encoding,
-            header=SHARE_CSV_HEADER,
-            status_labels=_status_labels(),
-            url_prefix=share_url("")[:-1],
-        )
+            spool = _spool(applicants=applicants, encoding=encoding)
         if spool.problems:
             return ShareUrlExportResult(
                 rows=spool.rows, problems=spool.problems, problem_rows=spool.problem_rows
@@ -280,6 +275,16 @@ def share_url_export(
         company=company, user=_user_or_none(user), search=search, encoding=encoding, rows=rows, via=via
     )
     return ShareUrlExportResult(rows=rows, stream=stream)
+
+
+def _spool(*, applicants: QuerySet[Applicant], encoding: str) -> pgexport.Spool:
+    return pgexport.spool_share_url_csv(
+        applicants=applicants,
+        encoding=encoding,
+        header=SHARE_CSV_HEADER,
+        status_labels=_status_labels(),
+        url_prefix=share_url("")[:-1],
+    )
 
 
 def _use_copy() -> bool:
