@@ -95,3 +95,4 @@ class ApplicantAdmin(ReadOnlyAdmin):
 
 # Admin of the applicants app's subpackages.
 from applicants.bulk import admin as _bulk_admin  # noqa: E402, F401
+from applicants.imports import admin as _imports_admin  # noqa: E402, F401

@@ -149,3 +149,9 @@ def test_applicant_export_reuploads_as_updates(alice_client, job_posting):
     post_upload(alice_client, job_posting, content)
     imp = ApplicantImport.objects.get()
     assert imp.counts == {"new": 0, "update": 2, "skipped": 0, "error": 0}
+
+
+def test_operators_see_uploads_in_the_admin(admin_client, job_posting):
+    ApplicantImport.objects.create(company=job_posting.company, job_posting=job_posting, file_name="ats.csv")
+    response = admin_client.get(reverse("admin:applicants_applicantimport_changelist"))
+    assert response.status_code == 200 and "ats.csv" in response.content.decode()
