@@ -191,7 +191,13 @@ def _execute(import_id: int) -> Report | None:
         return None
     data = _read_file(applicant_import)
     report = Report()
-    text, header = read(data, job_posting=posting, max_rows=settings.IMPORT_MAX_ROWS, report=report)
+    text, header = read(
+        data,
+        job_posting=posting,
+        max_rows=settings.IMPORT_MAX_ROWS,
+        report=report,
+        known_rows=applicant_import.total_rows or None,
+    )
     del data
     progress = _Progress(import_id, total=report.total_rows, span=95)
     try:

@@ -151,10 +151,15 @@ def _existing(job_posting: JobPosting) -> tuple[dict[str, int], dict[int, tuple[
     return by_email, by_id
 
 
-def read(data: bytes, *, job_posting: JobPosting, max_rows: int, report: Report) -> tuple[str, Header]:
-    """Decode and check the file's shape; FileProblem if it cannot be imported at all."""
+def read(
+    data: bytes, *, job_posting: JobPosting, max_rows: int, report: Report, known_rows: int | None = None
+) -> tuple[str, Header]:
+    """Decode and check the file's shape; FileProblem if it cannot be imported at all.
+
+    `known_rows`: the stored file was already counted by its preview, so the import skips that pass.
+    """
     text, report.encoding = decode(data)
-    report.total_rows = count_data_rows(text, max_rows)
+    report.total_rows = count_data_rows(text, max_rows) if known_rows is None else known_rows
     first = next(records(text), None)
     if first is None:
         raise FileProblem("empty")
