@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 
 from applicants.imports.samples import applicants_csv
-from applicants.models import Applicant
+from applicants.models import Applicant, JobPosting
 from messaging.models import Message
 from sharing.models import Evaluation
 from tests.factories import JobPostingFactory, QuestionFactory
@@ -49,7 +49,7 @@ def _log_codes(page, live_server, im_id: int) -> list[str]:
 def test_upload_invite_chase_and_hand_back_to_the_ats(
     browser, page, live_server, alice, company, celery_worker, artifacts_dir, tmp_path
 ):
-    posting = JobPostingFactory(company=company, title="2027年度 総合職")
+    posting: JobPosting = JobPostingFactory(company=company, title="2027年度 総合職")  # type: ignore[assignment]
     question = QuestionFactory(
         job_posting=posting, position=0, text="自己紹介をしてください。",
         preparation_seconds=2, answer_seconds=3, max_takes=1,
