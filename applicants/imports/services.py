@@ -118,6 +118,12 @@ def applicant_import_validate(*, import_id: int) -> None:
     except FileProblem as problem:
         _store_file_problem(import_id, problem, validated_at=now())
         return
+    except Exception:
+        # The upload page shows "failed" instead of spinning forever; the log has the cause.
+        logger.exception("validation of applicant import %s failed", import_id)
+        _store_file_problem(import_id, FileProblem("internal"), validated_at=now())
+        ApplicantImport.objects.filter(pk=import_id).update(status=ApplicantImport.Status.FAILED)
+        return
     status = ApplicantImport.Status.VALIDATED if report.is_valid else ApplicantImport.Status.INVALID
     _store_report(import_id, report, status=status, progress=100, validated_at=now())
 

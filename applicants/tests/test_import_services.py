@@ -212,3 +212,15 @@ def test_an_import_whose_task_was_lost_is_resumed_by_the_sweep(
     imp.refresh_from_db()
     assert imp.status == ApplicantImport.Status.DONE
     assert Message.objects.filter(template_code="D03").count() == 3
+
+
+def test_an_unexpected_validation_failure_marks_the_upload_failed(job_posting, alice, monkeypatch):
+    from applicants.imports import services as import_services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(import_services, "dry_run", broken)
+    imp = upload(job_posting, applicants_csv(2), alice)
+    assert imp.status == ApplicantImport.Status.FAILED
+    assert imp.file_error["code"] == "internal" and not imp.can_confirm
