@@ -225,9 +225,8 @@ def main() -> int:
         delivered = stop_sink(sink)
     assert delivered == 2 * n, f"the sink got {delivered} mails, expected {2 * n}"
     ratio = pipeline / bare
-    print(
-        f"ratio pipeline / bare  : {ratio:8.2f}  (target ≥ {RATIO_TARGET}) [{'ok' if ratio >= RATIO_TARGET else 'LOW'}]"
-    )
+    verdict = "ok" if ratio >= RATIO_TARGET else "LOW"
+    print(f"ratio pipeline / bare  : {ratio:8.2f}  (target ≥ {RATIO_TARGET}) [{verdict}]")
 
     other = Company.objects.create(name="ベンチ二号株式会社")
     other_posting = JobPosting.objects.create(company=other, title="ロカメム", deadline=posting.deadline)
