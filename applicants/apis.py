@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -107,9 +107,16 @@ class ApplicantSerializer(serializers.ModelSerializer):
         if self.instance is not None and not isinstance(self.instance, list | QuerySet):
             self.fields["job_posting"].read_only = True
         # 共有用URL only while the company has the feature (SPEC §9).
-        if request is None or not request.user.is_authenticated or not api_company(request).share_url_enabled:
+        # The schema generator's fake view keeps the field documented.
+        documenting = getattr(self.context.get("view"), "swagger_fake_view", False)
+        if not documenting and (
+            request is None or not request.user.is_authenticated or not api_company(request).share_url_enabled
+        ):
             self.fields.pop("share_url", None)
 
+    @extend_schema_field(
+        {"type": "string", "format": "uri", "description": "共有用URL (share URL feature only)"}
+    )
     def get_share_url(self, obj: Applicant) -> str:
         from sharing.services import share_link_get_or_create
 
