@@ -224,3 +224,23 @@ def test_an_unexpected_validation_failure_marks_the_upload_failed(job_posting, a
     imp = upload(job_posting, applicants_csv(2), alice)
     assert imp.status == ApplicantImport.Status.FAILED
     assert imp.file_error["code"] == "internal" and not imp.can_confirm
+
+
+def test_the_shared_cp932_sample_imports_thirty_applicants_with_d03(
+    job_posting, alice, django_capture_on_commit_callbacks
+):
+    from pathlib import Path
+
+    data = Path("/work/shared/samples/applicants_upload_sample_cp932.csv").read_bytes()
+    imp = confirm(
+        upload(job_posting, data, alice, name="sample.csv"), alice, django_capture_on_commit_callbacks
+    )
+    assert imp.status == ApplicantImport.Status.DONE and imp.n_new == 30
+    sasaki = Applicant.objects.get(email="taro.sasaki.500001@example.ac.jp")
+    assert (sasaki.last_name, sasaki.first_name_kana, sasaki.free_area_1) == (
+        "佐々木",
+        "タロウ",
+        "ATS-2027-500001",
+    )
+    assert sasaki.phone == "090-3929-4772" and sasaki.birth_date == dt.date(2003, 3, 25)
+    assert Message.objects.filter(template_code="D03", applicant__job_posting=job_posting).count() == 30
