@@ -90,7 +90,8 @@ def _visible_evaluations(link: ShareLink, own: list[int]) -> tuple[list[Evaluati
     ):
         return evaluations, False
     mine = [e for e in evaluations if e.pk in own]
-    return mine, len(mine) < len(evaluations)
+    # The hint only makes sense where submitting reveals the others.
+    return mine, visibility == SharingSettings.Visibility.AFTER_OWN and len(mine) < len(evaluations)
 
 
 def _answers(applicant: Applicant) -> list[dict[str, Any]]:

@@ -141,6 +141,7 @@ def test_visibility_always_and_never(link, company):
         f"/s/{link.token}/", _form(sheet, comment="自分の評価"), follow=True
     ).content.decode()
     assert "自分の評価" in html and "先行評価" not in html
+    assert 'id="others-hidden"' not in html
 
 
 def test_custom_sheet_items_are_asked_and_validated(client, link):
