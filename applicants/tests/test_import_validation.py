@@ -73,7 +73,7 @@ def test_the_shared_cp932_sample_validates_as_thirty_new_applicants(job_posting)
     report = dry_run(SAMPLE.read_bytes(), job_posting=job_posting, max_rows=1000)
     assert report.encoding == "cp932"
     assert report.counts == {"new": 30, "update": 0, "skipped": 0, "error": 0}
-    assert report.sample["email"] == "taro.sasaki.500001@example.ac.jp"
+    assert (report.sample or {})["email"] == "taro.sasaki.500001@example.ac.jp"
 
 
 @pytest.mark.parametrize(
