@@ -256,6 +256,7 @@ class _Progress:
 
     def __init__(self, import_id: int, *, total: int, span: int = 100):
         self.import_id, self.total, self.span = import_id, max(total, 1), span
+        self.last = -1
         self.side = None
         if connection.in_atomic_block and connection.vendor == "postgresql":
             wrapper = connections[DEFAULT_DB_ALIAS]
@@ -266,6 +267,9 @@ class _Progress:
         if not self.enabled:
             return
         percent = min(self.span, self.span * done // self.total)
+        if percent == self.last:
+            return
+        self.last = percent
         if self.side is None:
             ApplicantImport.objects.filter(pk=self.import_id).update(progress=percent)
             return

@@ -23,7 +23,7 @@ from applicants.models import Applicant, JobPosting
 NEW, UPDATE, SKIPPED = "new", "update", "skipped"
 # Detailed errors kept per upload; beyond this only the count of error rows grows.
 MAX_LISTED_ERRORS = 10_000
-PROGRESS_EVERY = 5_000
+PROGRESS_EVERY = 1_000
 
 _MAX_LENGTH: dict[str, int] = {
     f.name: f.max_length for f in Applicant._meta.concrete_fields if isinstance(f.max_length, int)
