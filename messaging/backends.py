@@ -34,7 +34,7 @@ class EmailBackend(DjangoSMTPBackend):
         encoding = message.encoding or "utf-8"
         sender = sanitize_address(message.from_email, encoding)
         recipients = [sanitize_address(addr, encoding) for addr in message.recipients()]
-        data = message.message().as_bytes(linesep="\r\n")
+        data = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
         options = ["SMTPUTF8"] if smtp.has_extn("smtputf8") and not sender.isascii() else []
         code, resp = smtp.mail(sender, options)
         if code != 250:

@@ -68,7 +68,9 @@ class LogFilterForm(forms.Form):
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     applicant = forms.CharField(label=_("iM ID"), required=False, max_length=18)
 
     def clean(self) -> dict[str, Any]:

@@ -35,7 +35,7 @@ def senders_kick(*, count: int, countdown: float | None = None) -> None:
     try:
         for _ in range(tasks):
             messages_send.apply_async(
-                countdown=countdown,
+                countdown=countdown or 0,
                 retry=True,
                 retry_policy={
                     "max_retries": 1,

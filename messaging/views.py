@@ -52,7 +52,7 @@ def applicant_resend(request: HttpRequest, im_id: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("applicants:applicant_detail", im_id=applicant.im_id)
     try:
         sent = services.applicant_email_correct(
@@ -141,7 +141,8 @@ def template_preview(request: HttpRequest, code: str) -> JsonResponse:
         posting = applicant.job_posting
     else:
         applicant, posting = sample_applicant(company=company, posting=None)
-    language = request.POST.get("language") if request.POST.get("language") in Language.values else "ja"
+    language = request.POST.get("language") or ""
+    language = language if language in Language.values else Language.JA
     try:
         renderer = Renderer(
             company=company,

@@ -86,9 +86,10 @@ def test_worker_killed_mid_batch_then_restarted_delivers_every_message_exactly_o
 
 
 def _point_broker_at(url: str) -> None:
-    celery_app.conf.broker_url = url
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
+    celery_app.conf.update(broker_url=url)
+    # Drop the cached connection pools so the next publish connects to the new URL.
+    celery_app._pool = None  # type: ignore[attr-defined]
+    celery_app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
 
 def test_registered_while_the_broker_is_down_waits_in_the_outbox_and_is_delivered_once_after(

@@ -9,7 +9,7 @@ from applicants.models import Applicant
 from applicants.services import ApplicantData, applicant_update, applicants_register
 from messaging import services
 from messaging.models import Message, MessagingSettings, Suppression
-from tests.factories import ApplicantFactory
+from messaging.tests.helpers import make_applicant
 
 
 def register(job_posting, *emails: str, **values) -> list[Applicant]:
@@ -56,14 +56,14 @@ def test_registration_writes_set_based_without_a_query_per_applicant(
 
 
 def test_update_never_queues_d03(job_posting, django_capture_on_commit_callbacks):
-    applicant = ApplicantFactory(job_posting=job_posting)
+    applicant = make_applicant(job_posting=job_posting)
     with django_capture_on_commit_callbacks(execute=True):
         applicant_update(applicant=applicant, data={"last_name": "佐藤"})
     assert not Message.objects.exists()
 
 
 def test_messages_queue_creates_each_message_once_per_key(job_posting, django_capture_on_commit_callbacks):
-    applicants = [ApplicantFactory(job_posting=job_posting) for _ in range(3)]
+    applicants = [make_applicant(job_posting=job_posting) for _ in range(3)]
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         first = services.messages_queue(template_code="D04", applicants=applicants, key="req-1")
@@ -86,7 +86,7 @@ def test_messages_queue_rejects_an_unknown_template(job_posting):
 
 
 def test_d05_is_not_queued_while_the_company_switched_it_off(job_posting, company):
-    applicant = ApplicantFactory(job_posting=job_posting)
+    applicant = make_applicant(job_posting=job_posting)
     MessagingSettings.objects.create(company=company, d05_enabled=False)
 
     assert services.messages_queue(template_code="D05", applicants=[applicant], key="submitted") == 0
@@ -94,7 +94,7 @@ def test_d05_is_not_queued_while_the_company_switched_it_off(job_posting, compan
 
 
 def test_d05_is_queued_by_default(job_posting):
-    applicant = ApplicantFactory(job_posting=job_posting)
+    applicant = make_applicant(job_posting=job_posting)
     assert services.messages_queue(template_code="D05", applicants=[applicant], key="submitted") == 1
     assert Message.objects.get().subject == "録画面接の提出を受け付けました"
 
@@ -103,7 +103,7 @@ def test_suppressed_address_gets_a_suppressed_row_and_no_mail(
     job_posting, company, django_capture_on_commit_callbacks
 ):
     Suppression.objects.create(company=company, email="gone@example.jp", reason="bounced")
-    applicant = ApplicantFactory(job_posting=job_posting, email="Gone@example.jp")
+    applicant = make_applicant(job_posting=job_posting, email="Gone@example.jp")
 
     with django_capture_on_commit_callbacks(execute=True):
         services.messages_queue(template_code="D04", applicants=[applicant], key="r")
@@ -118,7 +118,7 @@ def test_suppression_of_another_company_does_not_apply(
     job_posting, other_company, django_capture_on_commit_callbacks
 ):
     Suppression.objects.create(company=other_company, email="x@example.jp", reason="bounced")
-    applicant = ApplicantFactory(job_posting=job_posting, email="x@example.jp")
+    applicant = make_applicant(job_posting=job_posting, email="x@example.jp")
     with django_capture_on_commit_callbacks(execute=True):
         services.messages_queue(template_code="D04", applicants=[applicant], key="r")
     assert Message.objects.get().status == "sent"

@@ -14,7 +14,7 @@ from messaging import services
 from messaging.models import Message
 from messaging.services import sending
 from messaging.tests.backends import FlakyBackend
-from tests.factories import ApplicantFactory
+from messaging.tests.helpers import make_applicant
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def flaky(settings):
 @pytest.fixture
 def queued(job_posting, django_capture_on_commit_callbacks):
     """Five D04 rows, queued and not yet sent (the on-commit nudge is held back)."""
-    applicants = [ApplicantFactory(job_posting=job_posting) for _ in range(5)]
+    applicants = [make_applicant(job_posting=job_posting) for _ in range(5)]
     with django_capture_on_commit_callbacks(execute=False):
         services.messages_queue(template_code="D04", applicants=applicants, key="r1")
     return list(Message.objects.order_by("id"))
@@ -40,7 +40,7 @@ def test_claims_of_two_senders_never_overlap(queued):
     assert len(first) == 3 and len(second) == 2 and not set(first) & set(second)
     row = Message.objects.get(pk=first[0])
     assert row.status == "sending" and row.claim_token == first_token and row.attempts == 1
-    assert row.lease_until > timezone.now()
+    assert row.lease_until is not None and row.lease_until > timezone.now()
 
 
 def test_send_due_sends_each_over_one_connection_and_marks_sent(queued, flaky):
@@ -65,9 +65,8 @@ def test_transient_error_is_retried_later_with_backoff(queued, flaky, settings):
     retried = Message.objects.get(status="queued")
     assert retried.attempts == 1
     assert "451" in retried.last_error and "try again later" in retried.last_error
-    assert retried.next_attempt_at > before + dt.timedelta(
-        seconds=settings.MESSAGING_RETRY_BASE_SECONDS * 0.7
-    )
+    backoff = dt.timedelta(seconds=settings.MESSAGING_RETRY_BASE_SECONDS * 0.7)
+    assert retried.next_attempt_at is not None and retried.next_attempt_at > before + backoff
     assert Message.objects.filter(status="sent").count() == 4
 
 
@@ -86,7 +85,7 @@ def test_transient_errors_give_up_after_max_attempts(queued, flaky, settings):
     services.messages_send_due()
     services.messages_send_due()
     assert set(Message.objects.values_list("status", flat=True)) == {"failed"}
-    assert "Gave up after 2 attempts" in Message.objects.first().last_error
+    assert "Gave up after 2 attempts" in Message.objects.order_by("id")[0].last_error
 
 
 def test_anymail_api_errors_are_classified_by_status():
