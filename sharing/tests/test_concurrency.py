@@ -45,7 +45,7 @@ def test_concurrent_exports_create_one_link_each(postgres, company):
 
 
 def test_concurrent_regenerations_leave_one_live_link(postgres, company):
-    applicant = ApplicantFactory(job_posting=JobPostingFactory(company=company))
+    applicant: Applicant = ApplicantFactory(job_posting=JobPostingFactory(company=company))  # type: ignore[assignment]
     services.share_link_get_or_create(applicant=applicant)
     errors = _in_threads(lambda: services.share_link_regenerate(applicant=applicant))
     assert errors == []
