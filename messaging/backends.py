@@ -11,6 +11,8 @@ from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
 from django.core.mail.message import sanitize_address
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")
+# A bare ASCII address needs no encoding; Django's sanitize_address is costly at thousands per second.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]+@[A-Za-z0-9.\-]+")
 
 
 class EmailBackend(DjangoSMTPBackend):
@@ -32,8 +34,8 @@ class EmailBackend(DjangoSMTPBackend):
         assert smtp is not None
         smtp.ehlo_or_helo_if_needed()
         encoding = message.encoding or "utf-8"
-        sender = sanitize_address(message.from_email, encoding)
-        recipients = [sanitize_address(addr, encoding) for addr in message.recipients()]
+        sender = self._address(message.from_email, encoding)
+        recipients = [self._address(addr, encoding) for addr in message.recipients()]
         data = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
         options = ["SMTPUTF8"] if smtp.has_extn("smtputf8") and not sender.isascii() else []
         code, resp = smtp.mail(sender, options)
@@ -63,3 +65,13 @@ class EmailBackend(DjangoSMTPBackend):
             finish()
         if code != 250:
             raise smtplib.SMTPDataError(code, resp)
+
+    def _address(self, address: str, encoding: str) -> str:
+        if _PLAIN_ADDRESS.fullmatch(address):
+            return address
+        cache = self.__dict__.setdefault("_sanitized", {})
+        if address not in cache:
+            cache[address] = sanitize_address(address, encoding)
+            if len(cache) > 64:  # only the sender repeats; don't keep every recipient
+                cache.pop(next(iter(cache)))
+        return cache[address]
