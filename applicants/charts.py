@@ -47,7 +47,7 @@ def submissions_by_day(*, company: Company) -> dict[int, list[tuple[dt.date, int
     rows = (
         Applicant.objects.filter(company=company, status=Applicant.Status.SUBMITTED)
         .annotate(day=TruncDate(Subquery(last_answer), tzinfo=company.tzinfo))
-        .exclude(day=None)
+        .filter(day__isnull=False)
         .order_by()
         .values_list("job_posting_id", "day")
         .annotate(n=Count("id"))

@@ -125,9 +125,10 @@ class Applicant(models.Model):
         CSV = "csv", _("CSV upload")
         API = "api", _("API")
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="applicants")
-    # No index of its own: the (job_posting, …) indexes below serve every lookup by posting, and a
-    # small single-column index here lures PostgreSQL away from them (sort + heap instead of order).
+    # Neither foreign key has an index of its own: the (company, …) and (job_posting, …) indexes below
+    # serve every lookup, and small single-column indexes lure PostgreSQL away from them (scan + sort
+    # + heap instead of reading a composite index in order).
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="applicants", db_index=False)
     job_posting = models.ForeignKey(
         JobPosting, on_delete=models.CASCADE, related_name="applicants", db_index=False
     )

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -134,16 +134,19 @@ def applicant_search(*, company: Company, params: Mapping[str, Any]) -> QuerySet
     if cond.other_posting:
         return applicant_list(company=company).none()
     if cond.job_posting_id is not None:
-        # Tenancy through the posting's company (a one-row join): the applicant rows are then filtered
-        # by posting alone, which the (job_posting, …) indexes answer by themselves, index-only for
-        # the status counts. A posting of another company matches nothing.
-        queryset = Applicant.objects.filter(
-            job_posting_id=cond.job_posting_id, job_posting__company=company
-        ).select_related("job_posting")
+        # Tenancy through the posting: `job_posting_id = (SELECT id … AND company_id = …)` is computed
+        # once, so the applicant rows are filtered by posting alone and the (job_posting, …) indexes
+        # answer by themselves (index-only for the status counts). Another company's posting gives
+        # NULL, which matches nothing.
+        owned = JobPosting.objects.filter(pk=cond.job_posting_id, company=company).order_by().values("pk")
+        queryset = Applicant.objects.filter(job_posting_id=Subquery(owned)).select_related("job_posting")
     else:
         queryset = applicant_list(company=company)
     if cond.status:
         queryset = queryset.filter(status=cond.status)
+    if cond.registered_from or cond.registered_to:
+        # Redundant with the posting's company, but lets PostgreSQL range-scan (company, created_at).
+        queryset = queryset.filter(company=company)
     if cond.registered_from:
         queryset = queryset.filter(created_at__gte=_day_start(cond.registered_from, company))
     if cond.registered_to:

@@ -121,10 +121,16 @@ def applicant_list(request: HttpRequest) -> HttpResponse:
     total = sum(counts.values())
     matching = counts[conditions.status] if conditions.status else total
     queryset = selectors.applicant_search(company=company, params=request.GET)
+    if posting is not None:
+        # Every row is of this posting: no join, which deep pages would pay for every skipped row.
+        queryset = queryset.select_related(None)
     page = KnownCountPaginator(queryset, PAGE_SIZE, count=matching).get_page(request.GET.get("page"))
+    if posting is not None:
+        for applicant in page.object_list:
+            applicant.job_posting = posting
     for error in conditions.errors:
         messages.warning(request, error)
-    search = {k: v for k, v in request.GET.items() if k in SEARCH_KEYS and v}
+    search: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k in SEARCH_KEYS and v}
     if conditions.sort != selectors.DEFAULT_SORT:
         search["sort"] = conditions.sort
     return render(

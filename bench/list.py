@@ -103,7 +103,7 @@ def seed() -> tuple[int, int]:
                        (ARRAY['東京大学','京都大学','大阪大学','早稲田大学','慶應義塾大学'])[1 + g %% 5],
                        '', '', 2027, 'ATS-' || g, '', '', {status},
                        md5(%s::text || '-' || g) || md5(g::text), 'csv',
-                       now() - (g || ' seconds')::interval, now()
+                       now() - (g * 50 || ' seconds')::interval, now()
                 FROM generate_series(1, %s) AS g
                 """,  # noqa: S608 - `status` is the constant above
                 [company.pk, company_posting.pk, company.pk, count],
@@ -278,8 +278,9 @@ def main() -> None:
         bench_list(company_id, posting_id)
         bench_bulk(company_id, posting_id)
     finally:
-        drop_database()
-        print(f"dropped database {BENCH_DB}")
+        if os.environ.get("BENCH_KEEP") != "1":
+            drop_database()
+            print(f"dropped database {BENCH_DB}")
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ class SelectionForm(forms.Form):
         return token
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         im_ids: list[int] = []
         if data.get("scope") == "selected":
             try:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -90,7 +90,7 @@ def answer_request_create(
     company: Company,
     selection: Selection,
     idempotency_key: str,
-    by: AbstractBaseUser | None,
+    by: User | AnonymousUser | None,
     source: str = AnswerRequest.Source.LIST,
 ) -> tuple[AnswerRequest, bool]:
     """Record a bulk 回答依頼 and start its background job; (request, created).
@@ -113,7 +113,12 @@ def answer_request_create(
 
 
 def _answer_request_insert(
-    *, company: Company, selection: Selection, idempotency_key: str, by: AbstractBaseUser | None, source: str
+    *,
+    company: Company,
+    selection: Selection,
+    idempotency_key: str,
+    by: User | AnonymousUser | None,
+    source: str,
 ) -> AnswerRequest:
     # IDs only grow: whoever registers after this moment is not part of what was confirmed.
     max_im_id = Company.objects.values_list("last_im_id", flat=True).get(pk=company.pk)
@@ -122,7 +127,7 @@ def _answer_request_insert(
     answer_request = AnswerRequest.objects.create(
         company=company,
         job_posting_id=posting_id,
-        created_by=by if by is not None and by.is_authenticated else None,
+        created_by_id=by.pk if by is not None and by.is_authenticated else None,
         source=source,
         idempotency_key=idempotency_key,
         search=dict(selection.search),
@@ -147,7 +152,8 @@ def answer_request_targets(*, answer_request: AnswerRequest) -> QuerySet[Applica
             company=answer_request.company, selection=selection, max_im_id=answer_request.max_im_id
         )
         .filter(status=Applicant.Status.AWAITING, im_id__gt=answer_request.cursor_im_id)
-        .select_related("company", "job_posting")
+        # One model per row: the company is attached below, postings are cached by messages_queue.
+        .select_related(None)
         .order_by("im_id")
     )
 
@@ -182,6 +188,8 @@ def _answer_request_step(*, answer_request: AnswerRequest, chunk_size: int) -> b
         answer_request.started_at = now
         answer_request.state = AnswerRequest.State.RUNNING
     chunk = list(answer_request_targets(answer_request=answer_request)[:chunk_size])
+    for applicant in chunk:
+        applicant.company = answer_request.company
     if chunk:
         answer_request.queued_count += messages_queue(
             template_code="D04", applicants=chunk, key=str(answer_request.pk)
