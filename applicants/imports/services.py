@@ -187,7 +187,7 @@ def _execute(import_id: int) -> Report | None:
     # Serialises imports into one posting: a second one waits here, then re-validates and sees the
     # first one's applicants as already registered (skipped) instead of inserting duplicates.
     posting = (
-        JobPosting.objects.select_for_update()
+        JobPosting.objects.select_for_update(of=("self",))
         .select_related("company")
         .get(pk=applicant_import.job_posting_id)
     )
