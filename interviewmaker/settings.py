@@ -310,11 +310,11 @@ RECORDING_URL_MAX_AGE = _int("RECORDING_URL_MAX_AGE", 900, minimum=60)
 FFMPEG_BINARY = os.environ.get("FFMPEG_BINARY", "/usr/bin/ffmpeg")
 FFPROBE_BINARY = os.environ.get("FFPROBE_BINARY", "/usr/bin/ffprobe")
 # django-ratelimit rates for the applicant's token endpoints ("<n>/<period>", period s, m, h).
-RECORDING_RATE_PAGE = os.environ.get("RECORDING_RATE_PAGE", "120/m")
+RECORDING_RATE_PAGE = os.environ.get("RECORDING_RATE_PAGE", "300/m")
 RECORDING_RATE_UPLOAD = os.environ.get("RECORDING_RATE_UPLOAD", "1200/m")
 for _rate_name in ("RECORDING_RATE_PAGE", "RECORDING_RATE_UPLOAD"):
     _rate = globals()[_rate_name]
-    _count, _, _period = _rate.partition("/")
+    _count, _sep, _period = _rate.partition("/")
     if not _count.isdigit() or _period not in {"s", "m", "h", "d"}:
         raise ImproperlyConfigured(f"{_rate_name} must look like 120/m, got {_rate!r}")
 # Rate-limit counters must be shared by all web processes: Redis when configured.

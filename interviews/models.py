@@ -78,6 +78,11 @@ class Take(models.Model):
     def __str__(self) -> str:
         return f"{self.applicant_id}/{self.question_id}/{self.key}"
 
+    @property
+    def storage_name(self) -> str:
+        """The original's name in the default storage."""
+        return self.file.name or ""
+
 
 class TakeChunk(models.Model):
     """A chunk of a take received by Django (local storage); unique per index, so retries are idempotent."""
@@ -127,7 +132,7 @@ class Answer(models.Model):
     @property
     def playback_name(self) -> str:
         """The stored file reviewers watch: the normalised MP4, else the original take."""
-        return self.video.name or self.take.file.name
+        return self.video.name or self.take.storage_name
 
     @property
     def display_duration(self) -> float | None:

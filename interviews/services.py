@@ -92,9 +92,9 @@ def take_start(*, applicant: Applicant, question: Question, declared_type: str) 
         f"takes/{applicant.company_id}/{applicant.pk}/{take.key}.{container}"
     )
     if storage.uses_s3():
-        take.s3_upload_id = storage.s3_multipart_create(take.file.name, CONTENT_TYPES[container])
+        take.s3_upload_id = storage.s3_multipart_create(take.storage_name, CONTENT_TYPES[container])
     else:
-        storage.local_path(take.file.name).touch()
+        storage.local_path(take.storage_name).touch()
     take.save()
     return take
 
@@ -122,7 +122,7 @@ def take_chunk_write(*, take: Take, index: int, stream: Any, length: int) -> Chu
         if storage.container_of(head) != take.container:
             raise UploadRejected(_("The file is not a WebM or MP4 video."))
         stream = _Prefixed(head, stream)
-    written = storage.local_write(take.file.name, offset, stream, length)
+    written = storage.local_write(take.storage_name, offset, stream, length)
     if written != length:
         raise UploadRejected(_("The chunk arrived incomplete. It will be sent again."))
     TakeChunk.objects.bulk_create([TakeChunk(take=take, index=index, size=length)], ignore_conflicts=True)
@@ -148,7 +148,7 @@ def take_parts_presign(*, take: Take, part_numbers: list[int]) -> dict[int, str]
     max_parts = -(-settings.RECORDING_MAX_TAKE_BYTES // settings.RECORDING_S3_PART_BYTES)
     if not part_numbers or any(not 1 <= n <= max_parts for n in part_numbers) or len(part_numbers) > 100:
         raise UploadRejected(_("The recording is larger than %(mb)d MB.") % {"mb": _max_mb()})
-    return {n: storage.s3_part_url(take.file.name, take.s3_upload_id, n) for n in part_numbers}
+    return {n: storage.s3_part_url(take.storage_name, take.s3_upload_id, n) for n in part_numbers}
 
 
 def _max_mb() -> int:
@@ -177,9 +177,10 @@ def take_complete(
         _s3_complete(take, parts or [])
     else:
         _local_check(take, size)
-    stored_size, head = storage.stored_size_and_head(take.file.name)
+    stored_size, head = storage.stored_size_and_head(take.storage_name)
     if stored_size > settings.RECORDING_MAX_TAKE_BYTES or storage.container_of(head) != take.container:
-        transaction.on_commit(lambda name=take.file.name: storage.media_storage().delete(name))
+        name = take.storage_name
+        transaction.on_commit(lambda: storage.media_storage().delete(name))
         take.state = Take.State.FAILED
         take.error = f"rejected: size {stored_size}, head {head[:8].hex()}"
         take.save(update_fields=["state", "error"])
@@ -202,25 +203,25 @@ def _local_check(take: Take, size: int) -> None:
     missing = [i for i in range(expected) if i not in sizes]
     if missing:
         raise UploadRejected(_("Some parts of the recording have not arrived yet."))
-    if sum(sizes[i] for i in range(expected)) != size or any(i >= expected for i in sizes):
+    short = any(sizes[i] != chunk_bytes for i in range(expected - 1))
+    if short or sum(sizes[i] for i in range(expected)) != size or any(i >= expected for i in sizes):
         raise UploadRejected(_("The recording arrived with a different size than announced."))
     # Chunks are written in place, so a larger file can only come from a shorter final upload.
-    path = storage.local_path(take.file.name)
+    path = storage.local_path(take.storage_name)
     if path.stat().st_size > size:
         os.truncate(path, size)
 
 
 def _s3_complete(take: Take, parts: list[dict[str, Any]]) -> None:
     try:
-        clean = sorted(
-            ({"number": int(p["number"]), "etag": str(p["etag"])} for p in parts), key=lambda p: p["number"]
-        )
+        pairs = sorted((int(p["number"]), str(p["etag"])) for p in parts)
     except (KeyError, TypeError, ValueError):
         raise UploadRejected(_("The upload could not be finished. Please try again.")) from None
-    if not clean or [p["number"] for p in clean] != list(range(1, len(clean) + 1)):
+    if not pairs or [number for number, _etag in pairs] != list(range(1, len(pairs) + 1)):
         raise UploadRejected(_("Some parts of the recording have not arrived yet."))
     try:
-        storage.s3_multipart_complete(take.file.name, take.s3_upload_id, clean)
+        clean = [{"number": number, "etag": etag} for number, etag in pairs]
+        storage.s3_multipart_complete(take.storage_name, take.s3_upload_id, clean)
     except Exception as exc:  # botocore's ClientError: a wrong ETag, a missing part, a too small part
         logger.warning("S3 multipart completion failed for take %s: %s", take.pk, exc)
         raise UploadRejected(_("The upload could not be finished. Please try again.")) from None
@@ -288,7 +289,8 @@ def answer_normalise(*, answer: Answer) -> Answer:
         work = Path(tmp)
         source = work / f"source.{answer.take.container}"
         try:
-            with storage.media_storage().open(answer.take.file.name, "rb") as src, open(source, "wb") as dst:
+            original = storage.media_storage().open(answer.take.storage_name, "rb")
+            with original as src, open(source, "wb") as dst:
                 shutil.copyfileobj(src, dst, 1024 * 1024)
             video, poster = work / "video.mp4", work / "poster.jpg"
             _run([ffmpeg, "-nostdin", "-y", "-v", "error", "-i", str(source), *FFMPEG_MP4_ARGS, str(video)])

@@ -118,7 +118,7 @@ def _take_json(take: Take) -> dict[str, Any]:
         if take.s3_upload_id
         else settings.RECORDING_CHUNK_BYTES,
         "received": services.received_chunks(take=take) if not take.s3_upload_id else [],
-        "url": storage.playback_url(take.file.name) if take.state == Take.State.COMPLETE else "",
+        "url": storage.playback_url(take.storage_name) if take.state == Take.State.COMPLETE else "",
     }
 
 
@@ -211,7 +211,7 @@ def confirm(request: HttpRequest, applicant: Applicant) -> HttpResponse:
     if not progress.done:
         return redirect("interviews:record", token=applicant.interview_token)
     rows = [
-        (row, storage.playback_url(row.answer.take.file.name) if row.answer else "")
+        (row, storage.playback_url(row.answer.take.storage_name) if row.answer else "")
         for row in selectors.applicant_answers(applicant=applicant)
     ]
     context = {"applicant": applicant, "posting": applicant.job_posting, "rows": rows, "error": error}
@@ -335,9 +335,9 @@ def media(request: HttpRequest, signed: str) -> HttpResponseBase:
         else:  # a suffix range: the last N bytes
             start = max(0, size - int(match[2]))
         if start > end or start >= size:
-            response = HttpResponse(status=416)
-            response["Content-Range"] = f"bytes */{size}"
-            return response
+            refused = HttpResponse(status=416)
+            refused["Content-Range"] = f"bytes */{size}"
+            return refused
         status = 206
     fh = open(path, "rb")  # noqa: SIM115 - closed by the response
     fh.seek(start)

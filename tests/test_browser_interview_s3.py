@@ -15,6 +15,7 @@ from interviews.tests.s3 import s3_endpoint  # noqa: F401 - the `s3` fixture
 from messaging.models import Message
 from tests.test_browser_interview import (  # noqa: F401 - interview_fixture is the `interview` fixture
     PHONE,
+    fresh_rate_limits,
     interview_fixture,
     keep,
     pass_device_check,
@@ -42,7 +43,7 @@ def test_takes_go_straight_to_s3_and_no_video_byte_reaches_django(
     s3, browser, live_server, interview, django_requests, tmp_path
 ):
     context = browser.new_context(locale="ja-JP", viewport=PHONE, is_mobile=True, has_touch=True)
-    context.set_default_timeout(30000)
+    context.set_default_timeout(45000)
     s3_puts: list[str] = []
     context.on(
         "request", lambda r: s3_puts.append(r.url) if r.method == "PUT" and r.url.startswith(s3.url) else None
@@ -69,10 +70,10 @@ def test_takes_go_straight_to_s3_and_no_video_byte_reaches_django(
     stored = s3.objects()
     video_bytes = sum(t.size or 0 for t in takes)
     for take in takes:
-        assert stored[take.file.name] == take.size
+        assert stored[take.storage_name] == take.size
         # The object in the bucket is valid video.
-        local = tmp_path / take.file.name.replace("/", "_")
-        s3.client.download_file("interviewmaker-test", take.file.name, str(local))  # type: ignore[attr-defined]
+        local = tmp_path / take.storage_name.replace("/", "_")
+        s3.client.download_file("interviewmaker-test", take.storage_name, str(local))  # type: ignore[attr-defined]
         probe = subprocess.run(
             ["ffprobe", "-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", str(local)],
             capture_output=True,

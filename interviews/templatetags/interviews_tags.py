@@ -24,7 +24,7 @@ def interviews_applicant_section(applicant: Applicant) -> dict[str, Any]:
                 "answer": answer,
                 "take_count": row.take_count,
                 "video_url": storage.playback_url(answer.playback_name) if answer else "",
-                "poster_url": storage.playback_url(answer.poster.name) if answer and answer.poster else "",
+                "poster_url": storage.playback_url(answer.poster.name or "") if answer else "",
                 "duration": answer.display_duration if answer else None,
             }
         )

@@ -184,7 +184,12 @@
       if (reason) { showError(reason); status(""); return; }
       try {
         var stream = await openCamera();
-        $("iv-preview").srcObject = stream;
+        var preview = $("iv-preview");
+        preview.srcObject = stream;
+        // Ready only once the camera really delivers frames.
+        if (preview.readyState < 1) {
+          await new Promise(function (resolve) { preview.addEventListener("loadedmetadata", resolve, { once: true }); });
+        }
         levelMeter(stream, $("iv-level"));
         status(gettext("Camera and microphone are working. Speak to see the level move."));
         next.setAttribute("aria-disabled", "false");
