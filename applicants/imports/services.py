@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
@@ -33,13 +34,17 @@ class ImportNotConfirmable(Exception):
 def applicant_import_create(
     *, job_posting: JobPosting, file: File, file_name: str, by: Any
 ) -> ApplicantImport:
-    """Record an upload and validate it: inline when small, else in a worker (the page polls)."""
+    """Record an upload and validate it: inline when small, else in a worker (the page polls).
+
+    Not one transaction on purpose: the upload row must be visible to the polling page (and to the
+    worker) while validation runs; validation itself writes nothing else.
+    """
     size = file.size or 0
     applicant_import = ApplicantImport(
         company=job_posting.company,
         job_posting=job_posting,
         created_by=by if getattr(by, "pk", None) else None,
-        file_name=(file_name or "upload.csv")[:255],
+        file_name=(PurePath(file_name).name or "upload.csv")[:255],
         file_size=size,
     )
     if size > settings.IMPORT_MAX_BYTES:
