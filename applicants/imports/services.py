@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from pathlib import PurePath
+from pathlib import PureWindowsPath
 from typing import Any
 
 from django.conf import settings
@@ -44,7 +44,7 @@ def applicant_import_create(
         company=job_posting.company,
         job_posting=job_posting,
         created_by=by if getattr(by, "pk", None) else None,
-        file_name=(PurePath(file_name).name or "upload.csv")[:255],
+        file_name=(PureWindowsPath(file_name or "").name or "upload.csv")[:255],
         file_size=size,
     )
     if size > settings.IMPORT_MAX_BYTES:
