@@ -234,7 +234,11 @@ def take_keep(*, take: Take) -> Answer:
     take = Take.objects.select_for_update().get(pk=take.pk, applicant=applicant)
     if take.state != Take.State.COMPLETE:
         raise UploadRejected(_("This take has not been uploaded completely yet."))
-    if Answer.objects.filter(applicant=applicant, question_id=take.question_id).exists():
+    existing = Answer.objects.filter(applicant=applicant, question_id=take.question_id).first()
+    if existing is not None:
+        # A retried "keep" whose first response was lost succeeds again instead of failing.
+        if existing.take_id == take.pk:
+            return existing
         raise UploadRejected(_("You have already kept an answer for this question."))
     answer = Answer.objects.create(
         applicant=applicant, question_id=take.question_id, take=take, duration=take.client_duration

@@ -119,6 +119,13 @@ def test_keeping_a_take_makes_the_answer_final(applicant, sample_webm, small_chu
         services.take_start(applicant=applicant, question=question, declared_type="video/webm")
 
 
+def test_keeping_the_same_take_twice_is_harmless(applicant, sample_webm, small_chunks):
+    question = applicant.job_posting.questions.first()
+    take = upload(applicant, question, sample_webm, small_chunks)
+    assert services.take_keep(take=take) == services.take_keep(take=take)
+    assert Answer.objects.count() == 1
+
+
 def test_a_take_still_uploading_cannot_be_kept(applicant):
     question = applicant.job_posting.questions.first()
     take = services.take_start(applicant=applicant, question=question, declared_type="video/webm")
