@@ -1,4 +1,9 @@
-"""The selection as a CSV in the upload format (SPEC §4), to edit and upload again as updates."""
+"""The selection as a CSV in the upload format (SPEC §4), to edit and upload again as updates.
+
+The columns come from the import (applicants.imports.parsing); its own download covers a whole posting
+and writes "?" for characters CP932 lacks, whereas a selection here is refused in CP932 when it holds
+such characters (see `unencodable`), so a re-upload never silently changes a name.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +12,10 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
+from applicants.imports.parsing import COLUMNS as UPLOAD_COLUMNS
+from applicants.imports.parsing import HEADERS
 from applicants.models import Applicant, Company
 
-# The upload format's columns in the order of its template (SPEC §4): header → Applicant field.
-UPLOAD_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("iM採用ID", "im_id"),
-    ("姓", "last_name"),
-    ("名", "first_name"),
-    ("セイ", "last_name_kana"),
-    ("メイ", "first_name_kana"),
-    ("メールアドレス", "email"),
-    ("電話番号", "phone"),
-    ("生年月日", "birth_date"),
-    ("学校名", "school"),
-    ("学部名", "faculty"),
-    ("学科名", "department"),
-    ("卒業年度", "graduation_year"),
-    ("フリーエリア1", "free_area_1"),
-    ("フリーエリア2", "free_area_2"),
-    ("フリーエリア3", "free_area_3"),
-)
 CODECS = {"cp932": "cp932", "utf-8": "utf-8"}
 # A spreadsheet runs a cell starting with one of these as a formula (or shifts it, for tab/CR).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -39,17 +28,11 @@ def neutralise(value: object) -> str:
     return "'" + text if text and text[0] in FORMULA_TRIGGERS else text
 
 
-def _header(company: Company) -> list[str]:
-    # The configured labels of the free areas are what the recruiter's ATS calls them; the upload
-    # accepts them as aliases, so the file reads naturally and still goes back in.
-    labels = {f"フリーエリア{n}": getattr(company, f"free_area_{n}_label") for n in (1, 2, 3)}
-    return [labels.get(header) or header for header, _ in UPLOAD_COLUMNS]
-
-
 def _rows(queryset: QuerySet[Applicant]) -> Iterator[list[str]]:
     fields = [name for _, name in UPLOAD_COLUMNS]
     for values in queryset.order_by("im_id").values_list(*fields).iterator(chunk_size=ROWS_PER_CHUNK):
-        yield [neutralise(v.isoformat() if hasattr(v, "isoformat") else v) for v in values]
+        # Dates as the import's own download writes them (it accepts 2003/1/3 and 2003-01-03).
+        yield [neutralise(f"{v:%Y/%m/%d}" if hasattr(v, "isoformat") else v) for v in values]
 
 
 def unencodable(*, queryset: QuerySet[Applicant], encoding: str, limit: int = 5) -> list[tuple[str, str]]:
@@ -91,7 +74,7 @@ def upload_format_csv(*, company: Company, queryset: QuerySet[Applicant], encodi
     codec = CODECS[encoding]
     lines = _Lines()
     writer = csv.writer(lines, lineterminator="\r\n")
-    writer.writerow(_header(company))
+    writer.writerow(HEADERS)
     yield (b"\xef\xbb\xbf" if codec == "utf-8" else b"") + lines.take().encode(codec)
     for n, row in enumerate(_rows(queryset), start=1):
         writer.writerow(row)

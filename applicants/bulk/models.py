@@ -79,6 +79,25 @@ class AnswerRequest(models.Model):
             return 100 if self.state == self.State.DONE else 0
         return min(100, self.processed_count * 100 // self.target_count)
 
+    def search_display(self) -> list[str]:
+        """The recorded search conditions in words (the posting is shown on its own)."""
+        from applicants.models import Applicant
+
+        search = self.search or {}
+        parts = []
+        if search.get("status") in Applicant.Status.values:
+            parts.append(_("Status: %(status)s") % {"status": Applicant.Status(search["status"]).label})
+        if search.get("q"):
+            parts.append(_("Keyword: %(q)s") % {"q": search["q"]})
+        if search.get("registered_from") or search.get("registered_to"):
+            parts.append(
+                _("Registered: %(start)s – %(end)s")
+                % {"start": search.get("registered_from", ""), "end": search.get("registered_to", "")}
+            )
+        if self.im_ids:
+            parts.append(_("%(n)s ticked applicants") % {"n": len(self.im_ids)})
+        return parts
+
     @property
     def is_finished(self) -> bool:
         return self.state in {self.State.DONE, self.State.FAILED}

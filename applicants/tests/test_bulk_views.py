@@ -159,7 +159,7 @@ def test_download_in_the_upload_format_cp932(alice_client, job_posting, applican
     text = b"".join(response.streaming_content).decode("cp932")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:6] == ["iM採用ID", "姓", "名", "セイ", "メイ", "メールアドレス"]
-    assert rows[0][12] == "ATS応募者ID"  # the company's label of free area 1, an accepted alias
+    assert rows[0][12:] == ["フリーエリア1", "フリーエリア2", "フリーエリア3"]
     assert [int(r[0]) for r in rows[1:]] == [a.im_id for a in applicants]
     assert rows[1][1] == "髙橋"
     assert rows[1][12] == "'=HYPERLINK(1)"
