@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -71,6 +73,8 @@ class MessageTemplateView(APIView):
 
     def put(self, request: Request, code: str) -> Response:
         company = api_company(request)
+        if not request.user.membership.is_admin:  # type: ignore[union-attr]
+            raise PermissionDenied(_("Only company administrators can change this."))
         selectors.template_get(company=company, code=code)
         serializer = TemplateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -65,6 +65,12 @@ def test_template_put_saves_and_refuses_unknown_placeholders(alice, company):
     assert MessageTemplate.objects.get(company=company, code="D04").subject == "{{氏名}} 様"
 
 
+def test_members_cannot_change_templates_through_the_api(bob):
+    response = api(bob).put("/api/v1/message-templates/D03/", {"subject": "x", "body": "y"}, format="json")
+    assert response.status_code == 403
+    assert not MessageTemplate.objects.exists()
+
+
 def test_template_of_unknown_code_is_404(alice):
     assert api(alice).get("/api/v1/message-templates/D99/").status_code == 404
 
