@@ -14,6 +14,7 @@ from applicants.models import Applicant
 from interviews.models import Answer, Take
 from messaging.models import Message
 from tests.factories import ApplicantFactory, JobPostingFactory, QuestionFactory
+from tests.plugins.browser import login
 
 pytestmark = pytest.mark.browser
 
@@ -81,7 +82,7 @@ def keep(page) -> None:
 
 
 def test_applicant_answers_every_question_with_a_retake_and_submits(
-    phone, live_server, interview, artifacts_dir
+    phone, browser, live_server, interview, alice, artifacts_dir
 ):
     page = phone.new_page()
     url = f"{live_server.url}/i/{interview.interview_token}/"
@@ -133,6 +134,27 @@ def test_applicant_answers_every_question_with_a_retake_and_submits(
     # Nothing can be changed afterwards: the link now shows the confirmation.
     page.goto(url)
     assert "回答を提出しました" in page.inner_text("body")
+
+    # The recruiter watches the answers on the applicant's page (signed, range-served MP4s).
+    desk = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    recruiter = desk.new_page()
+    login(recruiter, live_server, "alice")
+    recruiter.goto(f"{live_server.url}/applicants/{interview.im_id}/")
+    section = recruiter.locator("#answers")
+    assert section.locator("video").count() == 2
+    text = section.inner_text()
+    assert "撮影 2 回" in text and "撮影 1 回" in text and "再生時間" in text
+    duration = recruiter.evaluate(
+        """() => new Promise((resolve) => {
+            const video = document.querySelector('#answers video');
+            if (video.readyState >= 1) { resolve(video.duration); }
+            video.addEventListener('loadedmetadata', () => resolve(video.duration));
+            video.load();
+        })"""
+    )
+    assert 1.5 < duration < 4.5
+    recruiter.screenshot(path=str(artifacts_dir / "interview-recruiter-answers.png"), full_page=True)
+    desk.close()
 
 
 def test_question_page_in_english_on_a_phone(phone, live_server, interview, artifacts_dir):
