@@ -130,3 +130,11 @@ def test_page_is_japanese_with_the_bulk_actions(alice_client, job_posting):
     html = alice_client.get(URL).content.decode()
     assert "まとめて処理モード" in html
     assert "回答依頼を送信" in html
+
+
+def test_rows_escape_what_applicants_typed(alice_client, job_posting):
+    ApplicantFactory(job_posting=job_posting, last_name="<script>alert(1)</script>", school='"><b>x')
+    html = alice_client.get(URL).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&quot;&gt;&lt;b&gt;x" in html
