@@ -155,3 +155,8 @@ def test_language_switch_never_fails(alice_client, lang):
     page = alice_client.get("/dashboard/")
     assert page.status_code == 200
     assert ("Job postings" in page.content.decode()) == (lang == "en")
+
+
+def test_japanese_even_for_an_english_browser(alice_client):
+    page = alice_client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "募集要項" in page.content.decode()
