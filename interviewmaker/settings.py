@@ -59,6 +59,15 @@ def _float(name: str, default: float) -> float:
         raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
 
 
+def _rate(name: str, default: str) -> str:
+    """A django-ratelimit rate such as 120/m (count per s, m, h or d)."""
+    raw = os.environ.get(name) or default
+    count, _sep, period = raw.partition("/")
+    if not count.isdigit() or period not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(f"{name} must look like 120/m, got {raw!r}")
+    return raw
+
+
 def _url(name: str, default: str, schemes: set[str]) -> str:
     raw = os.environ.get(name) or default
     parsed = urlparse(raw)
@@ -310,13 +319,8 @@ RECORDING_URL_MAX_AGE = _int("RECORDING_URL_MAX_AGE", 900, minimum=60)
 FFMPEG_BINARY = os.environ.get("FFMPEG_BINARY", "/usr/bin/ffmpeg")
 FFPROBE_BINARY = os.environ.get("FFPROBE_BINARY", "/usr/bin/ffprobe")
 # django-ratelimit rates for the applicant's token endpoints ("<n>/<period>", period s, m, h).
-RECORDING_RATE_PAGE = os.environ.get("RECORDING_RATE_PAGE", "300/m")
-RECORDING_RATE_UPLOAD = os.environ.get("RECORDING_RATE_UPLOAD", "1200/m")
-for _rate_name in ("RECORDING_RATE_PAGE", "RECORDING_RATE_UPLOAD"):
-    _rate = globals()[_rate_name]
-    _count, _sep, _period = _rate.partition("/")
-    if not _count.isdigit() or _period not in {"s", "m", "h", "d"}:
-        raise ImproperlyConfigured(f"{_rate_name} must look like 120/m, got {_rate!r}")
+RECORDING_RATE_PAGE = _rate("RECORDING_RATE_PAGE", "300/m")
+RECORDING_RATE_UPLOAD = _rate("RECORDING_RATE_UPLOAD", "1200/m")
 # Rate-limit counters must be shared by all web processes: Redis when configured.
 RATELIMIT_USE_CACHE = "ratelimit"
 # Keep a CACHES another block may have defined above; only add the "ratelimit" alias.
@@ -386,10 +390,7 @@ LOGGING = {
 # --- Share URLs and evaluations (sharing app) -----------------------------------------------------
 
 # Reviewer pages (/s/<token>/) per client IP, in the "ratelimit" cache set up above; "<n>/<s|m|h|d>".
-SHARING_RATE_LIMIT = os.environ.get("SHARING_RATE_LIMIT", "120/m")
-_count, _, _period = SHARING_RATE_LIMIT.partition("/")
-if not _count.isdigit() or _period not in {"s", "m", "h", "d"}:
-    raise ImproperlyConfigured(f"SHARING_RATE_LIMIT must look like 120/m, got {SHARING_RATE_LIMIT!r}")
+SHARING_RATE_LIMIT = _rate("SHARING_RATE_LIMIT", "120/m")
 
 # --- Messaging (outbox, sending, tracking; see docs/messaging.md) ----------------------------------
 

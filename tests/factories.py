@@ -6,13 +6,14 @@ import datetime as dt
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from applicants.models import Applicant, Company, JobPosting, Membership
 from interviews.models import Question
 
 
-class CompanyFactory(factory.django.DjangoModelFactory):
+class CompanyFactory(factory.django.DjangoModelFactory[Company]):
     class Meta:
         model = Company
 
@@ -21,7 +22,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     share_url_enabled = True
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -36,7 +37,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save(update_fields=["password"])
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -45,7 +46,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.ADMIN
 
 
-class JobPostingFactory(factory.django.DjangoModelFactory):
+class JobPostingFactory(factory.django.DjangoModelFactory[JobPosting]):
     class Meta:
         model = JobPosting
 
@@ -55,7 +56,7 @@ class JobPostingFactory(factory.django.DjangoModelFactory):
     deadline = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=14))
 
 
-class QuestionFactory(factory.django.DjangoModelFactory):
+class QuestionFactory(factory.django.DjangoModelFactory[Question]):
     class Meta:
         model = Question
 
@@ -67,7 +68,7 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     max_takes = 2
 
 
-class ApplicantFactory(factory.django.DjangoModelFactory):
+class ApplicantFactory(factory.django.DjangoModelFactory[Applicant]):
     """Creates the row directly (no D03); use applicants.services.applicants_register to register."""
 
     class Meta:
