@@ -80,10 +80,13 @@ def _wrap(cleaner: Callable[[str], Any], code: str) -> Callable[[str], Any]:
     return clean
 
 
+_clean_email = _wrap(normalize.clean_email, "invalid_email")
+
+
 def _email(value: str) -> str:
     if not normalize.clean_text(value):
         raise RowError("required")
-    return _wrap(normalize.clean_email, "invalid_email")(value)
+    return _clean_email(value)
 
 
 CLEANERS: dict[str, Callable[[str], Any]] = {
