@@ -56,16 +56,28 @@ class SharingSettings(models.Model):
 class ShareLink(models.Model):
     """One applicant's share URL; regenerating revokes the row and adds a new one."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="share_links")
+    # Exports insert 100,000 rows at once: only the indexes lookups need (token, applicant) are kept;
+    # company and user deletions are rare and may scan.
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="share_links", db_index=False)
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="share_links")
     token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
