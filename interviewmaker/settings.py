@@ -334,6 +334,10 @@ CELERY_BEAT_SCHEDULE["interviews-expire"] = {
     "task": "interviews.tasks.applicants_expire_task",
     "schedule": 300.0,
 }
+CELERY_BEAT_SCHEDULE["interviews-normalise-sweep"] = {
+    "task": "interviews.tasks.answers_normalise_sweep_task",
+    "schedule": 600.0,
+}
 
 # --- CSV bulk registration (applicants.imports) ---------------------------------------------------
 

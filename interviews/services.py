@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import shutil
@@ -276,6 +277,20 @@ def applicants_expire(*, now: Any = None) -> int:
 
 
 # --- Normalisation ---------------------------------------------------------------------------------
+
+
+def answers_normalise_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=15)) -> int:
+    """Queue again every answer still waiting for normalisation: the row is the truth, the task a nudge."""
+    from interviews.tasks import answer_normalise_task
+
+    stale = list(
+        Answer.objects.filter(processing=Answer.Processing.PENDING, kept_at__lt=timezone.now() - older_than)
+        .order_by("kept_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    for answer_id in stale:
+        answer_normalise_task.delay(answer_id)
+    return len(stale)
 
 
 def answer_normalise(*, answer: Answer) -> Answer:

@@ -18,3 +18,8 @@ def answer_normalise_task(answer_id: int) -> None:
 @shared_task
 def applicants_expire_task() -> int:
     return services.applicants_expire()
+
+
+@shared_task
+def answers_normalise_sweep_task() -> int:
+    return services.answers_normalise_sweep()

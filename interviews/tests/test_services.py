@@ -276,3 +276,16 @@ def test_without_ffmpeg_the_original_is_kept_with_a_clear_log_line(
     assert answer.processing == Answer.Processing.SKIPPED
     assert "ffmpeg/ffprobe not found" in caplog.text
     assert answer.playback_name == answer.take.file.name
+
+
+def test_the_sweep_requeues_answers_whose_task_was_lost(applicant, sample_webm, small_chunks):
+    from interviews.tasks import answers_normalise_sweep_task
+
+    question = applicant.job_posting.questions.first()
+    answer = services.take_keep(take=upload(applicant, question, sample_webm, small_chunks))
+    # The on-commit nudge never ran (broker lost it): the answer waits.
+    assert services.answers_normalise_sweep() == 0, "recent answers are left to their own task"
+    Answer.objects.filter(pk=answer.pk).update(kept_at=timezone.now() - dt.timedelta(hours=1))
+    assert answers_normalise_sweep_task.apply().get() == 1
+    answer.refresh_from_db()
+    assert answer.processing == Answer.Processing.DONE, answer.processing_error
