@@ -216,6 +216,8 @@ AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
 AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
 AWS_QUERYSTRING_EXPIRE = _int("AWS_QUERYSTRING_EXPIRE", 900, minimum=60)
+# Presigned URLs in SigV4 everywhere (SigV2 is refused by newer regions and most S3-compatible stores).
+AWS_S3_SIGNATURE_VERSION = os.environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4")
 AWS_DEFAULT_ACL = None
 AWS_S3_FILE_OVERWRITE = False
 USE_S3 = bool(AWS_STORAGE_BUCKET_NAME)
