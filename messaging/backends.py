@@ -18,15 +18,23 @@ _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]+@[A-Za-z0-9.\-]+"
 class EmailBackend(DjangoSMTPBackend):
     """Use as EMAIL_BACKEND=messaging.backends.EmailBackend; everything else is Django's SMTP backend."""
 
+    def prepare(self, message: EmailMessage) -> None:
+        """Serialise the MIME message ahead of time (the sender does it while waiting for a reply)."""
+        message._outbox_bytes = message.message().as_bytes(linesep="\r\n")  # type: ignore[attr-defined,call-arg]
+
     def send_outbox_message(
-        self, message: EmailMessage, *, accepted: Callable[[], Callable[[], None]]
+        self,
+        message: EmailMessage,
+        *,
+        accepted: Callable[[], Callable[[], None]],
+        meanwhile: Callable[[], None] | None = None,
     ) -> None:
         """Send one message and call `accepted()` between the end-of-data marker and the reply.
 
         A sender killed before the marker leaves no mail (the server drops an unterminated DATA); once
         the marker is written, `accepted()` puts the row's `sent` mark on the wire at once and returns
-        a callable awaiting it. A refusal in the reply
-        raises as usual, and the caller corrects the row.
+        a callable awaiting it. A refusal in the reply raises as usual, and the caller corrects the
+        row. `meanwhile()` runs while the server digests the message (the sender prepares the next).
         """
         if self.connection is None or getattr(self.connection, "sock", None) is None:
             self.open()
@@ -36,7 +44,9 @@ class EmailBackend(DjangoSMTPBackend):
         encoding = message.encoding or "utf-8"
         sender = self._address(message.from_email, encoding)
         recipients = [self._address(addr, encoding) for addr in message.recipients()]
-        data = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
+        data = getattr(message, "_outbox_bytes", None)
+        if data is None:
+            data = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
         options = ["SMTPUTF8"] if smtp.has_extn("smtputf8") and not sender.isascii() else []
         code, resp = smtp.mail(sender, options)
         if code != 250:
@@ -60,6 +70,8 @@ class EmailBackend(DjangoSMTPBackend):
         smtp.send(payload + b".\r\n")
         finish = accepted()
         try:
+            if meanwhile is not None:
+                meanwhile()
             code, resp = smtp.getreply()
         finally:
             finish()

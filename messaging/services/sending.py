@@ -140,6 +140,7 @@ def _send_batch(*, token: str, rows: list[Message]) -> int:
             _mark_error(row, token, exc)
         return 0
     marks = SentMarks()
+    prepared: dict[int, EmailMultiAlternatives] = {}
     try:
         marks.start()
         for index, row in enumerate(rows):
@@ -148,7 +149,8 @@ def _send_batch(*, token: str, rows: list[Message]) -> int:
                     _release(rows[index:], token)
                 break
             limiter.wait()
-            outcome = _send_one(backend, row, token, marks)
+            following = rows[index + 1] if index + 1 < len(rows) else None
+            outcome = _send_one(backend, row, token, marks, prepared, following)
             sent += outcome == Outcome.SENT
             if outcome != Outcome.SENT and not _usable(backend):
                 try:
@@ -180,8 +182,15 @@ def _usable(backend: Any) -> bool:
     return getattr(smtp, "sock", None) is not None
 
 
-def _send_one(backend: Any, row: Message, token: str, marks: SentMarks) -> str:
-    email = _build(row, backend)
+def _send_one(
+    backend: Any,
+    row: Message,
+    token: str,
+    marks: SentMarks,
+    prepared: dict[int, EmailMultiAlternatives],
+    following: Message | None,
+) -> str:
+    email = prepared.pop(row.pk, None) or _build(row, backend)
     provider_id = email.extra_headers["Message-ID"]
     marked = False
 
@@ -194,7 +203,15 @@ def _send_one(backend: Any, row: Message, token: str, marks: SentMarks) -> str:
 
     try:
         if hasattr(backend, "send_outbox_message"):
-            backend.send_outbox_message(email, accepted=accepted)
+
+            def prepare_following() -> None:
+                # Build the next MIME message while the server digests this one.
+                if following is not None:
+                    upcoming = _build(following, backend)
+                    backend.prepare(upcoming)
+                    prepared[following.pk] = upcoming
+
+            backend.send_outbox_message(email, accepted=accepted, meanwhile=prepare_following)
         else:
             backend.send_messages([email])
             status = getattr(email, "anymail_status", None)
@@ -225,8 +242,6 @@ class SentMarks:
     `paused()` hands it back.
     """
 
-    DRAIN_EVERY = 100
-
     def __init__(self) -> None:
         self.active = False
         self.pending = 0
@@ -248,13 +263,15 @@ class SentMarks:
             with connection.cursor() as cursor:
                 cursor.execute(_MARK_SENT, [timezone.now(), provider[:255], pk, token])
             return
-        self.pgconn.send_query_params(
-            _MARK_SENT_RAW, [provider[:255].encode(), str(pk).encode(), token.encode()]
-        )
+        params = [provider[:255].encode(), str(pk).encode(), token.encode()]
+        # Read the answers to earlier marks first (they are back by now: a whole SMTP exchange has
+        # passed). A process killed with unread data on a socket makes the kernel reset it, and a reset
+        # can discard statements the server has not read yet; so at most this newest mark may be in
+        # flight, and the only unread data can be its answer, sent after it was committed.
+        self.drain()
+        self.pgconn.send_query_params(_MARK_SENT_RAW, params)
         self.pgconn.pipeline_sync()  # its own transaction, committed on arrival
         self.pending += 1
-        if self.pending >= self.DRAIN_EVERY:
-            self.drain()
 
     def drain(self) -> None:
         from psycopg import pq
