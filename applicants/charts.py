@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from applicants.models import Applicant, Company, JobPosting
@@ -46,7 +46,9 @@ def submissions_by_day(*, company: Company) -> dict[int, list[tuple[dt.date, int
     last_answer = Answer.objects.filter(applicant=OuterRef("pk")).order_by("-kept_at").values("kept_at")[:1]
     rows = (
         Applicant.objects.filter(company=company, status=Applicant.Status.SUBMITTED)
-        .annotate(day=TruncDate(Subquery(last_answer), tzinfo=company.tzinfo))
+        # An applicant marked 回答済 without answers (by an operator, or imported data) counts on the
+        # day the row last changed, so the chart always ends at the 回答済 count.
+        .annotate(day=TruncDate(Coalesce(Subquery(last_answer), F("updated_at")), tzinfo=company.tzinfo))
         .filter(day__isnull=False)
         .order_by()
         .values_list("job_posting_id", "day")

@@ -62,3 +62,9 @@ def test_dashboard_draws_a_chart_per_posting_in_constant_queries(
     assert html.count('data-chart="submissions"') == 5
     assert 'data-submitted="1" data-total="2"' in html
     assert "http" not in html.split('data-chart="submissions"')[1].split("</svg>")[0]  # no CDN, inline only
+
+
+def test_a_submitted_applicant_without_answers_still_counts(company, job_posting):
+    applicant = ApplicantFactory(job_posting=job_posting, status=Applicant.Status.SUBMITTED)
+    Applicant.objects.filter(pk=applicant.pk).update(updated_at=dt.datetime(2026, 12, 3, 10, tzinfo=TOKYO))
+    assert charts.submissions_by_day(company=company)[job_posting.pk] == [(dt.date(2026, 12, 3), 1)]
