@@ -94,11 +94,13 @@ def test_sort_links_keep_the_search_and_toggle_direction(alice_client, job_posti
 
 
 def test_pages_of_50(alice_client, job_posting):
-    ApplicantFactory.create_batch(51, job_posting=job_posting)
+    created = sorted(a.im_id for a in ApplicantFactory.create_batch(51, job_posting=job_posting))
     first = alice_client.get(URL)
     second = alice_client.get(URL, {"page": 2})
-    assert len(im_ids(first)) == 50
-    assert len(im_ids(second)) == 1
+    assert im_ids(first) == created[::-1][:50]
+    assert im_ids(second) == created[:1]
+    kana_second = alice_client.get(URL, {"page": 2, "sort": "-im_id", "job_posting": job_posting.pk})
+    assert im_ids(kana_second) == created[:1]
     assert first.context["page"].paginator.num_pages == 2
 
 
