@@ -99,8 +99,8 @@ def test_pages_of_50(alice_client, job_posting):
     second = alice_client.get(URL, {"page": 2})
     assert im_ids(first) == created[::-1][:50]
     assert im_ids(second) == created[:1]
-    kana_second = alice_client.get(URL, {"page": 2, "sort": "-im_id", "job_posting": job_posting.pk})
-    assert im_ids(kana_second) == created[:1]
+    posting_second = alice_client.get(URL, {"page": 2, "sort": "-im_id", "job_posting": job_posting.pk})
+    assert im_ids(posting_second) == created[:1]
     assert first.context["page"].paginator.num_pages == 2
 
 
