@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Subquery
@@ -69,7 +70,7 @@ def job_posting_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
                 f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
             ]
             if not questions:
-                formset._non_form_errors = formset.error_class([_("Add at least one question.")])
+                messages.error(request, _("Add at least one question."))
             else:
                 posting = services.job_posting_save(
                     company=company, posting=posting, data=form.cleaned_data, questions=questions
@@ -291,11 +292,13 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @recruiter_required
 def api_token(request: HttpRequest) -> HttpResponse:
-    token = Token.objects.filter(user=request.user).first()
+    user = request.user
+    assert isinstance(user, User)  # recruiter_required: logged in
+    token = Token.objects.filter(user=user).first()
     new_key = None
     if request.method == "POST":
-        Token.objects.filter(user=request.user).delete()
-        token = Token.objects.create(user=request.user)
+        Token.objects.filter(user=user).delete()
+        token = Token.objects.create(user=user)
         new_key = token.key
         messages.success(request, _("A new API token was created. Copy it now: it is shown only once."))
     return render(request, "applicants/api_token.html", {"token": token, "new_key": new_key})
