@@ -6,6 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import ngettext
 
 from applicants.models import Applicant
 from sharing import selectors, services
@@ -79,3 +82,38 @@ def sharing_nav_link(context: template.Context) -> dict[str, Any]:
     """The top navigation's link to the share URL settings, while the feature is on."""
     company = context.get("company")
     return {"enabled": bool(company and company.share_url_enabled)}
+
+
+@register.simple_tag(takes_context=True)
+def applicant_rows_with_evaluations(
+    context: template.Context, applicants: Iterable[Applicant], detail_prefix: str
+) -> SafeString:
+    """The list's rows (applicants.templatetags.applicant_list_tags) plus an evaluation summary cell each.
+
+    One query for the page's evaluations; the rows' markup stays the list's own.
+    """
+    from applicants.templatetags.applicant_list_tags import applicant_rows
+
+    applicants = list(applicants)
+    company = context.get("company")
+    summaries = (
+        selectors.evaluation_summaries(company=company, applicants=applicants)
+        if company is not None and company.share_url_enabled
+        else {}
+    )
+    rows = applicant_rows(applicants, detail_prefix).split("</tr>\n")
+    cells = []
+    for applicant in applicants:
+        summary = summaries.get(applicant.pk)
+        if summary is None:
+            cells.append(format_html('<td class="hide-sm evaluation-summary muted">—</td>'))
+            continue
+        title = ngettext("%(counter)s evaluation", "%(counter)s evaluations", summary["count"]) % {
+            "counter": summary["count"]
+        }
+        text = " ".join(summary["headlines"]) or str(summary["count"])
+        cells.append(format_html('<td class="hide-sm evaluation-summary" title="{}">{}</td>', title, text))
+    # Every value in a row is escaped, so "</tr>\n" only ever ends a row.
+    return mark_safe(  # noqa: S308 - both parts are built by format_html
+        "".join(f"{row}{cell}</tr>\n" for row, cell in zip(rows, cells, strict=False))
+    )

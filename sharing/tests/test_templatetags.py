@@ -37,3 +37,28 @@ def test_summary_column_is_empty_when_feature_is_off(applicant, company):
     company.save()
     applicants = list(Applicant.objects.select_related("company"))
     assert "B" not in LIST.render(Context({"applicants": applicants}))
+
+
+def test_applicant_list_has_an_evaluation_column_at_constant_queries(alice_client, job_posting, applicant):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext as Capture
+
+    _evaluate(applicant, "A")
+    url = f"/applicants/?job_posting={job_posting.pk}"
+    with Capture(db) as few:
+        html = alice_client.get(url).content.decode()
+    assert '<th class="hide-sm">評価</th>' in html
+    row = html.split(f'data-im-id="{applicant.im_id}"')[1].split("</tr>")[0]
+    assert 'class="hide-sm evaluation-summary" title="評価 1 件">A</td>' in row
+    for other in ApplicantFactory.create_batch(5, job_posting=job_posting):
+        _evaluate(other, "B")
+    with Capture(db) as many:
+        html = alice_client.get(url).content.decode()
+    assert html.count('title="評価 1 件">B</td>') == 5
+    assert len(many) == len(few)
+
+
+def test_applicant_list_has_no_evaluation_column_when_feature_is_off(alice_client, applicant, company):
+    company.share_url_enabled = False
+    company.save()
+    assert "evaluation-summary" not in alice_client.get("/applicants/").content.decode()
