@@ -54,4 +54,3 @@ def applicant_rows(applicants: Iterable[Applicant], detail_prefix: str) -> SafeS
             for a in applicants
         ),
     )
-
