@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Subquery
+from django.db.models import QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -98,15 +98,16 @@ class KnownCountPaginator(Paginator):
     page 1 does instead of reading 50,000 rows to throw them away. Still one query.
     """
 
-    def __init__(self, object_list: Any, per_page: int, *, count: int):
-        super().__init__(object_list, per_page)
+    def __init__(self, queryset: QuerySet[Applicant], per_page: int, *, count: int):
+        super().__init__(queryset, per_page)
+        self.queryset = queryset
         self.__dict__["count"] = count
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        keys = self.object_list.values("im_id")[bottom : bottom + self.per_page]
-        return self._get_page(list(self.object_list.filter(im_id__in=Subquery(keys))), number, self)
+        keys = self.queryset.values("im_id")[bottom : bottom + self.per_page]
+        return Page(list(self.queryset.filter(im_id__in=Subquery(keys))), number, self)
 
 
 # Column → (ascending, descending) sort keys of selectors.APPLICANT_SORTS.

@@ -327,7 +327,9 @@ RECORDING_RATE_UPLOAD = _rate("RECORDING_RATE_UPLOAD", "1200/m")
 # Rate-limit counters must be shared by all web processes: Redis when configured.
 RATELIMIT_USE_CACHE = "ratelimit"
 # Keep a CACHES another block may have defined above; only add the "ratelimit" alias.
-CACHES: dict = globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES: dict = globals().get("CACHES") or {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 CACHES["ratelimit"] = (
     {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "rl"}
     if REDIS_URL

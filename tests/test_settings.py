@@ -11,7 +11,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     base.update({"IM_IGNORE_DOTENV": "1", "VAR_DIR": str(ROOT / "var" / "settings-test"), **env})
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=60
@@ -45,8 +49,13 @@ def test_production_requires_a_secret_key():
 
 def test_production_settings_pass_check_deploy():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        PRODUCTION="true", SECRET_KEY="k" * 60 + "-production-secret-Key-0123456789",
-        ALLOWED_HOSTS="interviews.example.com", SITE_URL="https://interviews.example.com",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        PRODUCTION="true",
+        SECRET_KEY="k" * 60 + "-production-secret-Key-0123456789",
+        ALLOWED_HOSTS="interviews.example.com",
+        SITE_URL="https://interviews.example.com",
     )
     assert result.returncode == 0, result.stderr + result.stdout

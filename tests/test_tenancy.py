@@ -29,15 +29,34 @@ from applicants.services import ApplicantData
 METHODS = ["get", "post", "put", "patch", "delete"]
 # Public by design: the admin (operators), the applicant's and reviewer's token pages, signed media URLs,
 # ESP webhooks (authenticated by their shared secret), login, language, health and the API schema.
-PUBLIC_PREFIXES = ("admin/", "i/", "s/", "m/", "anymail/", "login/", "logout/", "i18n/", "healthz", "api/schema/",
-                   "api/docs/", "jsi18n/")
+PUBLIC_PREFIXES = (
+    "admin/",
+    "i/",
+    "s/",
+    "m/",
+    "anymail/",
+    "login/",
+    "logout/",
+    "i18n/",
+    "healthz",
+    "api/schema/",
+    "api/docs/",
+    "jsi18n/",
+)
 # Kwargs that name a kind of thing every company has (a template code), not an object of one company.
 COMPANY_LEVEL_KWARGS = {"code"}
 PROJECT_APPS = {"applicants", "interviews", "messaging", "sharing"}
 COMPANY_PATHS = [
-    "company", "job_posting__company", "applicant__company", "question__job_posting__company",
-    "answer__applicant__company", "take__answer__applicant__company", "sheet__job_posting__company",
-    "share_link__applicant__company", "evaluation__applicant__company", "item__sheet__job_posting__company",
+    "company",
+    "job_posting__company",
+    "applicant__company",
+    "question__job_posting__company",
+    "answer__applicant__company",
+    "take__answer__applicant__company",
+    "sheet__job_posting__company",
+    "share_link__applicant__company",
+    "evaluation__applicant__company",
+    "item__sheet__job_posting__company",
 ]
 
 
@@ -98,10 +117,12 @@ def _kwarg_names(route: str) -> list[str]:
 def world(company, alice, bob, charlie, job_posting, django_capture_on_commit_callbacks):
     """Company A with one object of every kind a recruiter can reach (extend it for a new kind)."""
     with django_capture_on_commit_callbacks(execute=False):
-        (applicant,) = services.applicants_register(  # also writes its D03 Message
+        services.applicants_register(  # also writes its D03 Message
             job_posting=job_posting, rows=[ApplicantData(email="owned@example.jp", values={})], via="form"
         )
-    ApplicantImport.objects.create(company=company, job_posting=job_posting, created_by=alice, file_name="a.csv")
+    ApplicantImport.objects.create(
+        company=company, job_posting=job_posting, created_by=alice, file_name="a.csv"
+    )
     AnswerRequest.objects.create(
         company=company, job_posting=job_posting, created_by=alice, idempotency_key="tenancy", target_count=1
     )
@@ -120,8 +141,11 @@ def _client(user, api: bool) -> Client:
 
 def _request(client: Client, method: str, url: str):
     with transaction.atomic():
-        response = getattr(client, method)(url, data={} if method in ("get", "delete") else "{}",
-                                           **({} if method in ("get", "delete") else {"content_type": "application/json"}))
+        response = getattr(client, method)(
+            url,
+            data={} if method in ("get", "delete") else "{}",
+            **({} if method in ("get", "delete") else {"content_type": "application/json"}),
+        )
         transaction.set_rollback(True)  # the owner's probes must not change the world
     return response
 
@@ -146,7 +170,9 @@ def test_outsider_gets_404_for_every_object_route_and_method(world, alice, charl
             probe = {method: _request(owner, method, url).status_code for method in ("get", "post")}
             if all(code in (404, 405) for code in probe.values()):
                 continue  # this value is no object of company A for this route
-            owner_statuses = probe | {m: _request(owner, m, url).status_code for m in METHODS if m not in probe}
+            owner_statuses = probe | {
+                m: _request(owner, m, url).status_code for m in METHODS if m not in probe
+            }
             reached = True
             for method, owner_status in owner_statuses.items():
                 outsider_status = _request(outsider, method, url).status_code
@@ -163,7 +189,9 @@ def _company_level_urls(api: bool) -> list[str]:
         names = set(_kwarg_names(route))
         if route.startswith("api/") != api or names - COMPANY_LEVEL_KWARGS:
             continue
-        urls += [_fill(route, {"code": code}) for code in ("D03", "D04", "D05")] if names else [_fill(route, {})]
+        urls += (
+            [_fill(route, {"code": code}) for code in ("D03", "D04", "D05")] if names else [_fill(route, {})]
+        )
     return urls
 
 

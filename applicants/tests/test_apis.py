@@ -42,8 +42,12 @@ def test_job_postings_are_paginated_and_scoped(alice_api, job_posting, other_com
 def test_create_and_patch_a_job_posting(alice_api, company):
     response = alice_api.post(
         "/api/v1/job-postings/",
-        {"title": "API 募集", "instructions": "", "deadline": "2030-01-31T23:59:00+09:00",
-         "questions": [{"text": "Q1", "preparation_seconds": 10, "answer_seconds": 60, "max_takes": 2}]},
+        {
+            "title": "API 募集",
+            "instructions": "",
+            "deadline": "2030-01-31T23:59:00+09:00",
+            "questions": [{"text": "Q1", "preparation_seconds": 10, "answer_seconds": 60, "max_takes": 2}],
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -58,8 +62,13 @@ def test_register_an_applicant_by_the_csv_rules(alice_api, job_posting, django_c
     with django_capture_on_commit_callbacks(execute=True):
         response = alice_api.post(
             "/api/v1/applicants/",
-            {"job_posting": job_posting.pk, "email": "ＡＢＣ@Example.jp", "last_name": "\u3000髙橋 ",
-             "phone": "０９０-1111-2222", "graduation_year": "2027"},
+            {
+                "job_posting": job_posting.pk,
+                "email": "ＡＢＣ@Example.jp",
+                "last_name": "\u3000髙橋 ",
+                "phone": "０９０-1111-2222",
+                "graduation_year": "2027",
+            },
             format="json",
         )
     assert response.status_code == 201, response.json()
@@ -74,7 +83,9 @@ def test_register_an_applicant_by_the_csv_rules(alice_api, job_posting, django_c
 
 def test_bad_input_gets_per_field_errors(alice_api, job_posting):
     response = alice_api.post(
-        "/api/v1/applicants/", {"job_posting": job_posting.pk, "email": "nope", "graduation_year": "27"}, format="json"
+        "/api/v1/applicants/",
+        {"job_posting": job_posting.pk, "email": "nope", "graduation_year": "27"},
+        format="json",
     )
     assert response.status_code == 400
     assert set(response.json()) == {"email", "graduation_year"}
@@ -89,7 +100,9 @@ def test_duplicate_email_is_refused(alice_api, job_posting):
 
 
 def test_cannot_register_into_another_companys_posting(charlie_api, job_posting):
-    response = charlie_api.post("/api/v1/applicants/", {"job_posting": job_posting.pk, "email": "x@example.jp"})
+    response = charlie_api.post(
+        "/api/v1/applicants/", {"job_posting": job_posting.pk, "email": "x@example.jp"}
+    )
     assert response.status_code == 400
     assert "job_posting" in response.json()
 
@@ -100,7 +113,9 @@ def test_filters_and_lookup_by_im_id(alice_api, job_posting):
     assert alice_api.get("/api/v1/applicants/", {"status": "awaiting"}).json()["count"] == 1
     assert alice_api.get("/api/v1/applicants/", {"q": "hit@"}).json()["results"][0]["im_id"] == 7
     assert alice_api.get("/api/v1/applicants/7/").json()["email"] == a.email
-    response = alice_api.patch("/api/v1/applicants/7/", {"school": "京都大学", "status": "submitted"}, format="json")
+    response = alice_api.patch(
+        "/api/v1/applicants/7/", {"school": "京都大学", "status": "submitted"}, format="json"
+    )
     assert response.status_code == 200
     a.refresh_from_db()
     assert (a.school, a.status) == ("京都大学", "awaiting")

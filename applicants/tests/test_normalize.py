@@ -30,8 +30,9 @@ def test_phone_keeps_leading_zero_and_converts_full_width():
         normalize.clean_phone("abc")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("2003/1/3", dt.date(2003, 1, 3)), ("2003-01-03", dt.date(2003, 1, 3)),
-                                               ("", None)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("2003/1/3", dt.date(2003, 1, 3)), ("2003-01-03", dt.date(2003, 1, 3)), ("", None)]
+)
 def test_dates(raw, expected):
     assert normalize.clean_date(raw) == expected
 

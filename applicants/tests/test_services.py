@@ -67,7 +67,8 @@ def test_job_posting_save_keeps_questions_in_order(company):
         posting=None,
         data={"title": "T", "instructions": "", "deadline": "2030-01-01T00:00+09:00", "is_open": True},
         questions=[
-            {"text": t, "preparation_seconds": 5, "answer_seconds": 30, "max_takes": 1} for t in ("一", "二", "三")
+            {"text": t, "preparation_seconds": 5, "answer_seconds": 30, "max_takes": 1}
+            for t in ("一", "二", "三")
         ],
     )
     first_id = posting.questions.get(position=0).pk
@@ -93,7 +94,9 @@ def test_concurrent_registrations_in_one_company_get_distinct_ids(postgres):
             barrier.wait()
             for i in range(5):
                 services.applicants_register(
-                    job_posting=posting, rows=_rows(*(f"{posting.pk}-{i}-{n}@x.jp" for n in range(20))), via="api"
+                    job_posting=posting,
+                    rows=_rows(*(f"{posting.pk}-{i}-{n}@x.jp" for n in range(20))),
+                    via="api",
                 )
         except BaseException as exc:
             errors.append(exc)

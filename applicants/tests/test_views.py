@@ -35,17 +35,29 @@ def test_user_without_company_gets_403(client, django_user_model):
     assert client.get(reverse("applicants:dashboard")).status_code == 403
 
 
-def test_register_an_applicant_through_the_form(alice_client, job_posting, django_capture_on_commit_callbacks):
+def test_register_an_applicant_through_the_form(
+    alice_client, job_posting, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = alice_client.post(
             reverse("applicants:applicant_create"),
-            {"job_posting": job_posting.pk, "email": " Hanako@Example.JP ", "last_name": "髙橋",
-             "first_name": "花子", "phone": "０９０１２３４５６７８", "graduation_year": "2027"},
+            {
+                "job_posting": job_posting.pk,
+                "email": " Hanako@Example.JP ",
+                "last_name": "髙橋",
+                "first_name": "花子",
+                "phone": "０９０１２３４５６７８",
+                "graduation_year": "2027",
+            },
         )
     applicant = Applicant.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("applicants:applicant_detail", args=[applicant.im_id])
-    assert (applicant.email, applicant.phone, applicant.graduation_year) == ("Hanako@example.jp", "09012345678", 2027)
+    assert (applicant.email, applicant.phone, applicant.graduation_year) == (
+        "Hanako@example.jp",
+        "09012345678",
+        2027,
+    )
     assert applicant.created_via == "form"
 
 
@@ -80,26 +92,49 @@ def test_applicant_list_pages_and_filters_by_status(alice_client, job_posting):
 
 def test_outsider_gets_404_for_an_applicant(charlie_client, job_posting):
     applicant = ApplicantFactory(job_posting=job_posting)
-    assert charlie_client.get(reverse("applicants:applicant_detail", args=[applicant.im_id])).status_code == 404
+    assert (
+        charlie_client.get(reverse("applicants:applicant_detail", args=[applicant.im_id])).status_code == 404
+    )
 
 
 def test_job_posting_create_with_questions(alice_client, company):
     data = {
-        "title": "総合職", "instructions": "", "deadline": "2030-03-31T23:59", "is_open": "on",
-        "q-TOTAL_FORMS": "2", "q-INITIAL_FORMS": "0", "q-MIN_NUM_FORMS": "1", "q-MAX_NUM_FORMS": "30",
-        "q-0-text": "自己紹介", "q-0-preparation_seconds": "30", "q-0-answer_seconds": "60", "q-0-max_takes": "2",
-        "q-1-text": "志望動機", "q-1-preparation_seconds": "10", "q-1-answer_seconds": "90", "q-1-max_takes": "1",
+        "title": "総合職",
+        "instructions": "",
+        "deadline": "2030-03-31T23:59",
+        "is_open": "on",
+        "q-TOTAL_FORMS": "2",
+        "q-INITIAL_FORMS": "0",
+        "q-MIN_NUM_FORMS": "1",
+        "q-MAX_NUM_FORMS": "30",
+        "q-0-text": "自己紹介",
+        "q-0-preparation_seconds": "30",
+        "q-0-answer_seconds": "60",
+        "q-0-max_takes": "2",
+        "q-1-text": "志望動機",
+        "q-1-preparation_seconds": "10",
+        "q-1-answer_seconds": "90",
+        "q-1-max_takes": "1",
     }
     response = alice_client.post(reverse("applicants:job_posting_create"), data)
     assert response.status_code == 302
     posting = company.job_postings.get()
-    assert list(posting.questions.values_list("text", "answer_seconds")) == [("自己紹介", 60), ("志望動機", 90)]
+    assert list(posting.questions.values_list("text", "answer_seconds")) == [
+        ("自己紹介", 60),
+        ("志望動機", 90),
+    ]
     assert posting.deadline.isoformat().startswith("2030-03-31T14:59")  # Asia/Tokyo → UTC
 
 
 def test_job_posting_needs_a_question(alice_client, company):
-    data = {"title": "総合職", "deadline": "2030-03-31T23:59", "q-TOTAL_FORMS": "0", "q-INITIAL_FORMS": "0",
-            "q-MIN_NUM_FORMS": "1", "q-MAX_NUM_FORMS": "30"}
+    data = {
+        "title": "総合職",
+        "deadline": "2030-03-31T23:59",
+        "q-TOTAL_FORMS": "0",
+        "q-INITIAL_FORMS": "0",
+        "q-MIN_NUM_FORMS": "1",
+        "q-MAX_NUM_FORMS": "30",
+    }
     response = alice_client.post(reverse("applicants:job_posting_create"), data)
     assert response.status_code == 200
     assert not company.job_postings.exists()
@@ -109,7 +144,12 @@ def test_application_settings_are_for_admins_only(bob_client, alice_client, comp
     assert bob_client.get(reverse("applicants:application_settings")).status_code == 403
     response = alice_client.post(
         reverse("applicants:application_settings"),
-        {"free_area_1_label": "ATS ID", "free_area_2_label": "", "free_area_3_label": "", "timezone": "Asia/Tokyo"},
+        {
+            "free_area_1_label": "ATS ID",
+            "free_area_2_label": "",
+            "free_area_3_label": "",
+            "timezone": "Asia/Tokyo",
+        },
     )
     assert response.status_code == 302
     company.refresh_from_db()
