@@ -16,7 +16,8 @@ from rest_framework.views import APIView
 
 from applicants.permissions import ShareUrlEnabled, api_company
 from applicants.selectors import applicant_get
-from sharing import csvfiles, selectors, services
+from interviewmaker import csvfiles
+from sharing import selectors, services
 from sharing.models import Evaluation, ShareUrlExport
 
 

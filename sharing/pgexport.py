@@ -17,7 +17,8 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from applicants.models import Applicant
-from sharing import csvfiles, selectors
+from interviewmaker import csvfiles
+from sharing import selectors
 
 COLUMNS = ("im_id", "email", "last_name", "first_name", "f1", "f2", "f3", "status", "token")
 TEXT_COLUMNS = COLUMNS[1:7]

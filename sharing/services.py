@@ -12,7 +12,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from applicants.models import Applicant, Company, JobPosting
-from sharing import csvfiles, pgexport, selectors
+from interviewmaker import csvfiles
+from sharing import pgexport, selectors
 from sharing.models import (
     Evaluation,
     EvaluationItem,

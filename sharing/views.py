@@ -25,7 +25,8 @@ from applicants.access import (
     membership_of,
 )
 from applicants.models import Applicant
-from sharing import csvfiles, selectors, services
+from interviewmaker import csvfiles
+from sharing import selectors, services
 from sharing.forms import EvaluationForm, EvaluationItemFormSet, EvaluationSheetForm, SharingSettingsForm
 from sharing.models import Evaluation, ShareLink, ShareUrlExport, SharingSettings
 

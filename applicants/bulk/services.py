@@ -11,11 +11,11 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from applicants import selectors, services
 from applicants.bulk.models import AnswerRequest
 from applicants.models import Applicant, Company, JobPosting
+from interviewmaker import csvfiles
 
 # Applicants handled per transaction by the background job: big enough for set-based inserts, small
 # enough that the progress bar moves and a retried job repeats little.
@@ -23,7 +23,7 @@ CHUNK_SIZE = 5000
 # The search parameters a selection keeps (what the list puts in its URL, minus paging).
 SEARCH_KEYS = ("job_posting", "status", "q", "registered_from", "registered_to")
 # Downloads of the selection in the upload format: what Excel in Japan reads, or UTF-8 with a BOM.
-CSV_ENCODINGS = {"cp932": _("Shift_JIS (CP932, for Excel)"), "utf-8": _("UTF-8 with BOM")}
+CSV_ENCODINGS = csvfiles.ENCODING_LABELS
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,9 +16,11 @@ from django.views.decorators.http import require_GET
 
 from applicants import selectors
 from applicants.access import company_of, get_job_posting_for_user, recruiter_required
-from applicants.bulk import downloads, services
+from applicants.bulk import services
 from applicants.bulk.forms import ReminderForm, SelectionForm
 from applicants.bulk.models import AnswerRequest
+from applicants.imports import exports
+from applicants.imports.views import unencodable_message
 from applicants.models import Company
 
 
@@ -96,26 +98,13 @@ def _execute(request: HttpRequest, company: Company, form: SelectionForm) -> Htt
 def _download(request: HttpRequest, company: Company, form: SelectionForm) -> HttpResponse:
     encoding = form.cleaned_data.get("encoding") or "cp932"
     queryset = services.selection_queryset(company=company, selection=form.cleaned_data["selection"])
-    if encoding == "cp932":
-        bad = downloads.unencodable(queryset=queryset, encoding=encoding)
-        if bad:
-            rows = "、".join(f"{im_id} ({chars})" for im_id, chars in bad)
-            messages.error(
-                request,
-                _(
-                    "Some characters cannot be written in Shift_JIS (CP932): iM ID %(rows)s. "
-                    "Download in UTF-8 instead."
-                )
-                % {"rows": rows},
-            )
-            return redirect(_list_url(form.search))
+    if encoding == "cp932" and (bad := exports.unencodable(queryset=queryset)):
+        messages.error(request, unencodable_message(bad))
+        return redirect(_list_url(form.search))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(
-        downloads.upload_format_csv(company=company, queryset=queryset, encoding=encoding),
-        content_type=f"text/csv; charset={'Shift_JIS' if encoding == 'cp932' else 'utf-8'}",
+    response = exports.upload_format_csv(
+        queryset=queryset, filename=f"applicants-{stamp}.csv", encoding=encoding
     )
-    response["Content-Disposition"] = f'attachment; filename="applicants-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
     return response  # type: ignore[return-value]  # streamed: the file can be 100,000 rows
 
 

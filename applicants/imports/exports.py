@@ -1,80 +1,77 @@
-"""CSV downloads of the import: the upload format, a posting's applicants in it, an upload's errors."""
+"""CSV downloads in the upload format (SPEC §4) and of an upload's errors.
+
+The upload format serves two downloads: a posting's current applicants and a selection of the list
+(まとめて処理モード), both to edit and upload again as updates. Cells that look like formulas get a
+leading apostrophe (the import strips it again), and a CP932 download is refused, naming the rows,
+when a value holds a character CP932 lacks: a re-upload must never silently change a name.
+"""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 
 from applicants.imports.models import ApplicantImport
 from applicants.imports.parsing import COLUMNS, HEADERS
-from applicants.models import Applicant, JobPosting
+from applicants.models import Applicant
+from interviewmaker import csvfiles
 
-# A cell starting like a formula would run in Excel; a leading apostrophe makes it text. The import
-# strips that apostrophe again, so an exported file re-uploads unchanged.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+FIELDS = [name for _, name in COLUMNS]
 
 
-def _neutralise(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
-def _encode(lines: Iterable[str], encoding: str) -> Iterator[bytes]:
-    if encoding == "utf-8-sig":
-        yield b"\xef\xbb\xbf"
-        for line in lines:
-            yield line.encode("utf-8")
-    else:
-        # Characters outside CP932 (rare: some emoji and variant kanji) become "?"; UTF-8 keeps them.
-        for line in lines:
-            yield line.encode("cp932", errors="replace")
-
-
-def csv_response(rows: Iterable[Sequence[Any]], *, filename: str, encoding: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-    lines = (writer.writerow(row) for row in rows)
-    charset = "utf-8" if encoding == "utf-8-sig" else "shift_jis"
-    response = StreamingHttpResponse(_encode(lines, encoding), content_type=f"text/csv; charset={charset}")
+def csv_response(
+    rows: Iterable[Sequence[Any]], *, header: Sequence[str], filename: str, encoding: str
+) -> StreamingHttpResponse:
+    """A streamed CSV download; `encoding` is a key of csvfiles.ENCODINGS (cp932 or utf-8 with BOM)."""
+    charset = "Shift_JIS" if encoding == "cp932" else "utf-8"
+    response = StreamingHttpResponse(
+        csvfiles.stream_csv(header=header, rows=rows, encoding=encoding),
+        content_type=f"text/csv; charset={charset}",
+    )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Cache-Control"] = "no-store"
     return response
 
 
-def format_rows() -> Iterator[list[str]]:
-    yield HEADERS
+def upload_format_rows(queryset: QuerySet[Applicant]) -> Iterator[list[Any]]:
+    """The applicants in the upload format's columns, oldest first; dates as 2003/01/03."""
+    values = queryset.order_by("im_id").values_list(*FIELDS).iterator(chunk_size=csvfiles.CHUNK_ROWS)
+    for row in values:
+        yield [f"{v:%Y/%m/%d}" if hasattr(v, "isoformat") else ("" if v is None else v) for v in row]
 
 
-def applicant_rows(*, job_posting: JobPosting) -> Iterator[list[str]]:
-    """The posting's applicants in the upload format, to edit and re-upload as updates."""
-    yield HEADERS
-    fields = [name for _, name in COLUMNS]
-    queryset = Applicant.objects.filter(job_posting=job_posting).order_by("im_id").values_list(*fields)
-    for values in queryset.iterator(chunk_size=5000):
-        row = []
-        for name, value in zip(fields, values, strict=True):
-            if name == "birth_date" and value is not None:
-                row.append(f"{value:%Y/%m/%d}")
-            else:
-                row.append(_neutralise(value))
-        yield row
+def upload_format_csv(
+    *, queryset: QuerySet[Applicant], filename: str, encoding: str
+) -> StreamingHttpResponse:
+    return csv_response(upload_format_rows(queryset), header=HEADERS, filename=filename, encoding=encoding)
+
+
+def unencodable(*, queryset: QuerySet[Applicant], limit: int = 5) -> list[tuple[int, str]]:
+    """(iM採用ID, characters) of up to `limit` applicants whose values CP932 cannot hold."""
+    _scanned, problems, _bad_rows = csvfiles.cp932_problems(
+        rows=upload_format_rows(queryset), columns=HEADERS[1:], limit=limit
+    )
+    found: dict[int, str] = {}
+    for problem in problems:
+        found[problem.im_id] = "".join(dict.fromkeys(found.get(problem.im_id, "") + problem.characters))
+    return list(found.items())
 
 
 def error_rows(*, applicant_import: ApplicantImport) -> Iterator[list[Any]]:
-    yield [_("Row"), _("Column"), _("Error")]
     for error in applicant_import.rendered_errors():
-        yield [error["row"] or "", error["column"] or "", _neutralise(error["message"])]
+        yield [error["row"] or "", error["column"] or "", error["message"]]
     if applicant_import.errors_truncated:
         yield [
             "",
             "",
             _("Only the first %(count)s errors are listed.") % {"count": len(applicant_import.errors)},
         ]
+
+
+def error_header() -> list[str]:
+    return [_("Row"), _("Column"), _("Error")]

@@ -9,8 +9,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Company, JobPosting
+from interviewmaker import csvfiles
 
-ENCODINGS = [("cp932", _("Shift_JIS (CP932, for Excel)")), ("utf-8-sig", _("UTF-8 with BOM"))]
+ENCODINGS = list(csvfiles.ENCODING_LABELS.items())
 
 
 class ImportUploadForm(forms.Form):

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,6 +16,8 @@ from applicants.access import company_of, feature_required, get_job_posting_for_
 from applicants.imports import exports, selectors, services
 from applicants.imports.errors import ignored_columns_message
 from applicants.imports.forms import EncodingForm, ImportUploadForm
+from applicants.imports.parsing import HEADERS
+from applicants.models import Applicant
 
 csv_upload_required = feature_required("csv_upload_enabled")
 PREVIEW_ERRORS = 100
@@ -108,6 +111,7 @@ def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return _streamed(
         exports.csv_response(
             exports.error_rows(applicant_import=applicant_import),
+            header=exports.error_header(),
             filename=_("errors_%(name)s") % {"name": applicant_import.file_name},
             encoding=_encoding(request),
         )
@@ -120,7 +124,7 @@ def import_format_csv(request: HttpRequest) -> HttpResponse:
     """The upload format itself: the header row only."""
     return _streamed(
         exports.csv_response(
-            exports.format_rows(), filename="applicants_format.csv", encoding=_encoding(request)
+            [], header=HEADERS, filename="applicants_format.csv", encoding=_encoding(request)
         )
     )
 
@@ -133,10 +137,20 @@ def import_export_csv(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose a job posting to download its applicants."))
         return redirect("applicants:applicant_list")
     posting = get_job_posting_for_user(request, request.GET["job_posting"])
+    queryset = Applicant.objects.filter(job_posting=posting)
+    encoding = _encoding(request)
+    if encoding == "cp932" and (bad := exports.unencodable(queryset=queryset)):
+        messages.error(request, unencodable_message(bad))
+        return redirect(f"{reverse('applicants:applicant_list')}?job_posting={posting.pk}")
     return _streamed(
-        exports.csv_response(
-            exports.applicant_rows(job_posting=posting),
-            filename=f"applicants_{posting.pk}.csv",
-            encoding=_encoding(request),
+        exports.upload_format_csv(
+            queryset=queryset, filename=f"applicants_{posting.pk}.csv", encoding=encoding
         )
     )
+
+
+def unencodable_message(bad: list[tuple[int, str]]) -> str:
+    rows = "、".join(f"{im_id} ({chars})" for im_id, chars in bad)
+    return _(
+        "Some characters cannot be written in Shift_JIS (CP932): iM ID %(rows)s. Download in UTF-8 instead."
+    ) % {"rows": rows}

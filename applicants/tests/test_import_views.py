@@ -80,9 +80,7 @@ def test_errors_are_shown_inline_and_downloadable_and_block_confirm(alice_client
     assert imp.status == ApplicantImport.Status.INVALID
     assert 'id="import-confirm"' not in html
     assert "bad-address" in html
-    errors = alice_client.get(
-        reverse("applicants:import_errors_csv", args=[imp.pk]), {"encoding": "utf-8-sig"}
-    )
+    errors = alice_client.get(reverse("applicants:import_errors_csv", args=[imp.pk]), {"encoding": "utf-8"})
     content = b"".join(errors.streaming_content)
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content[3:].decode())))
@@ -128,7 +126,7 @@ def test_status_json_reports_progress(alice_client, job_posting):
     assert data["progress"] == 42 and data["running"] is True and data["counts"]["new"] == 0
 
 
-@pytest.mark.parametrize(("encoding", "bom"), [("cp932", False), ("utf-8-sig", True)])
+@pytest.mark.parametrize(("encoding", "bom"), [("cp932", False), ("utf-8", True)])
 def test_format_download_is_the_header_only(alice_client, encoding, bom):
     response = alice_client.get(reverse("applicants:import_format_csv"), {"encoding": encoding})
     content = b"".join(response.streaming_content)

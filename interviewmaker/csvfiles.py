@@ -1,4 +1,4 @@
-"""CSV writing for the sharing exports: encodings, formula neutralisation, streaming in chunks."""
+"""CSV writing for every export: encodings, formula neutralisation, CP932 checks, streaming in chunks."""
 
 from __future__ import annotations
 

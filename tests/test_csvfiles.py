@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from sharing.csvfiles import FORMULA_TRIGGERS, cp932_problems, neutralise, stream_csv
+from interviewmaker.csvfiles import FORMULA_TRIGGERS, cp932_problems, neutralise, stream_csv
 
 
 @pytest.mark.parametrize("trigger", FORMULA_TRIGGERS)
@@ -23,7 +23,7 @@ def test_cp932_stream_round_trips_characters_shift_jis_cannot_hold():
 
 
 def test_utf8_stream_starts_with_one_bom_even_across_chunks(monkeypatch):
-    monkeypatch.setattr("sharing.csvfiles.CHUNK_ROWS", 2)
+    monkeypatch.setattr("interviewmaker.csvfiles.CHUNK_ROWS", 2)
     chunks = list(stream_csv(header=["a"], rows=[[str(n)] for n in range(5)], encoding="utf-8"))
     data = b"".join(chunks)
     assert len(chunks) > 2
