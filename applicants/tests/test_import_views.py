@@ -153,3 +153,16 @@ def test_operators_see_uploads_in_the_admin(admin_client, job_posting):
     ApplicantImport.objects.create(company=job_posting.company, job_posting=job_posting, file_name="ats.csv")
     response = admin_client.get(reverse("admin:applicants_applicantimport_changelist"))
     assert response.status_code == 200 and "ats.csv" in response.content.decode()
+
+
+def test_posting_download_refuses_cp932_for_characters_it_lacks(alice_client, job_posting):
+    ApplicantFactory(job_posting=job_posting, last_name="𠮷野", im_id=41)
+    ApplicantFactory(job_posting=job_posting, last_name="=SUM(A1)", im_id=42)
+    url = reverse("applicants:import_export_csv")
+    refused = alice_client.get(url, {"job_posting": job_posting.pk, "encoding": "cp932"}, follow=True)
+    assert "41 (𠮷)" in refused.content.decode()
+    assert not refused.streaming
+    response = alice_client.get(url, {"job_posting": job_posting.pk, "encoding": "utf-8"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == HEADERS
+    assert [row[1] for row in rows[1:]] == ["𠮷野", "'=SUM(A1)"]
