@@ -46,11 +46,16 @@ lint: venv-dev
 bench: venv-dev
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
-## messages: refresh and compile the translation catalogues.
+## messages: refresh and compile the translation catalogues (one per app, plus templates/ at the root).
+APPS := applicants interviews messaging sharing
 messages: venv-dev
-	$(PY) manage.py makemessages -l ja -l en --ignore=.venv --ignore=var --ignore=bench --ignore=tests
-	$(PY) manage.py makemessages -d djangojs -l ja -l en --ignore=.venv --ignore=var
-	$(PY) manage.py compilemessages --ignore=.venv
+	@for app in $(APPS); do \
+	  (cd $$app && PYTHONPATH=$(CURDIR) ../$(BIN)/django-admin makemessages -l ja -l en --ignore='tests/*' && \
+	   if [ -d static ]; then PYTHONPATH=$(CURDIR) ../$(BIN)/django-admin makemessages -d djangojs -l ja -l en --ignore='tests/*'; fi) || exit 1; \
+	done
+	PYTHONPATH=$(CURDIR) $(PY) -m django makemessages -l ja -l en $(foreach d,$(APPS) .venv var tests bench test-artifacts,--ignore=$(d))
+	$(PY) -m django compilemessages --ignore=.venv
+	$(PY) -m interviewmaker.checks.catalog
 
 lock:
 	$(BIN)/uv pip compile pyproject.toml -o requirements.lock -q
