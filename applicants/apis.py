@@ -42,6 +42,8 @@ class JobPostingViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = JobPostingSerializer
+    queryset = JobPosting.objects.none()  # for the schema; get_queryset scopes to the company
+    lookup_value_regex = r"[0-9]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[JobPosting]:

@@ -307,6 +307,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status`; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicantStatusEnum": "applicants.models.Applicant.Status",
+        "MessageStatusEnum": "messaging.models.Message.Status",
+        "ImportStatusEnum": "applicants.imports.models.ApplicantImport.Status",
+        "AnswerRequestStateEnum": "applicants.bulk.models.AnswerRequest.State",
+    },
 }
 
 # --- Recording (interviews app) -------------------------------------------------------------------

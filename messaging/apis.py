@@ -44,6 +44,8 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """`GET /messages/?applicant=<iM採用ID>&template=D03&status=&date_from=&date_to=`"""
 
     serializer_class = MessageOutputSerializer
+    queryset = Message.objects.none()  # for the schema; get_queryset scopes to the company
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Message]:
         return selectors.message_search(company=api_company(self.request), params=self.request.query_params)
