@@ -145,6 +145,7 @@ def _register_copy(
     # Instances as Model.from_db would make them, minus __init__'s per-field work (and its
     # pre/post_init signals, which nothing here listens to): 10,000 of them cost milliseconds.
     attnames = [f.attname for f in fields]
+    alias = connection.alias  # the proxy's attribute lookup is too slow to repeat per row
     created = []
     for record in values:
         applicant = Applicant.__new__(Applicant)
@@ -152,7 +153,7 @@ def _register_copy(
         applicant.id = pks[record[im_id_slot]]
         state = applicant._state = ModelState()
         state.adding = False
-        state.db = connection.alias
+        state.db = alias
         state.fields_cache = {"company": job_posting.company, "job_posting": job_posting}
         created.append(applicant)
     return created
