@@ -86,6 +86,8 @@ def applicants_register(
     else:
         created = _register_copy(job_posting=job_posting, ids=ids, rows=rows, via=via)
     _registration_messages_queue(applicants=created)
+    if company.share_url_enabled and created:
+        _share_links_nudge(job_posting_id=job_posting.pk)
     return created
 
 
@@ -164,6 +166,13 @@ def _registration_messages_queue(*, applicants: list[Applicant]) -> None:
     from messaging.services import registration_messages_queue
 
     registration_messages_queue(applicants=applicants)
+
+
+def _share_links_nudge(*, job_posting_id: int) -> None:
+    """After commit, have a worker create the new applicants' share links (one set-based INSERT)."""
+    from sharing.tasks import share_links_for_posting_task
+
+    transaction.on_commit(lambda: share_links_for_posting_task.delay(job_posting_id))
 
 
 @transaction.atomic

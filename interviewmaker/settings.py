@@ -407,6 +407,8 @@ LOGGING = {
 
 # Reviewer pages (/s/<token>/) per client IP, in the "ratelimit" cache set up above; "<n>/<s|m|h|d>".
 SHARING_RATE_LIMIT = _rate("SHARING_RATE_LIMIT", "120/m")
+# Share links for applicants of companies whose feature was just switched on (registration nudges too).
+CELERY_BEAT_SCHEDULE["sharing-links-sweep"] = {"task": "sharing.share_links_sweep", "schedule": 600.0}
 
 # --- Messaging (outbox, sending, tracking; see docs/messaging.md) ----------------------------------
 

@@ -106,6 +106,23 @@ def share_links_ensure(*, applicants: QuerySet[Applicant], by: User | None = Non
     return len(rows)
 
 
+def share_links_for_posting(*, job_posting_id: int) -> int:
+    """Links for the posting's applicants that have none, while the company has share URLs on.
+
+    Registration nudges this after commit, so that the share URL CSV finds every link ready instead of
+    creating 100,000 of them on the first download.
+    """
+    posting = JobPosting.objects.select_related("company").filter(pk=job_posting_id).first()
+    if posting is None or not posting.company.share_url_enabled:
+        return 0
+    return share_links_ensure(applicants=Applicant.objects.filter(job_posting=posting))
+
+
+def share_links_sweep() -> int:
+    """Links for every applicant of every company with share URLs on; a no-op when all exist."""
+    return share_links_ensure(applicants=Applicant.objects.filter(company__share_url_enabled=True))
+
+
 def share_links_attach(*, company: Company, applicants: Sequence[Applicant]) -> None:
     """Set `applicant.share_link` for a page of applicants, creating missing links: two queries per page."""
     if not applicants:
