@@ -13,6 +13,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 from applicants.models import Applicant, Company, JobPosting, Membership
+from interviewmaker.tasks import enqueue_on_commit
 from interviews.models import Question
 
 APPLICANT_FIELDS = (
@@ -172,7 +173,7 @@ def _share_links_nudge(*, job_posting_id: int) -> None:
     """After commit, have a worker create the new applicants' share links (one set-based INSERT)."""
     from sharing.tasks import share_links_for_posting_task
 
-    transaction.on_commit(lambda: share_links_for_posting_task.delay(job_posting_id))
+    enqueue_on_commit(share_links_for_posting_task, job_posting_id)
 
 
 @transaction.atomic

@@ -373,6 +373,10 @@ CELERY_BEAT_SCHEDULE["applicant-imports-resume"] = {
 
 # How often beat looks for job postings whose automatic reminder (D04, SPEC §7) is due.
 ANSWER_REMINDER_CHECK_SECONDS = _int("ANSWER_REMINDER_CHECK_SECONDS", 300, minimum=10)
+CELERY_BEAT_SCHEDULE["answer-requests-resume"] = {
+    "task": "applicants.bulk.tasks.answer_requests_resume_task",
+    "schedule": 300.0,
+}
 CELERY_BEAT_SCHEDULE["answer-reminders"] = {
     "task": "applicants.bulk.tasks.auto_reminders_send_task",
     "schedule": float(ANSWER_REMINDER_CHECK_SECONDS),

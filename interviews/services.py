@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import Applicant
+from interviewmaker.tasks import enqueue_on_commit
 from interviews import storage
 from interviews.models import Answer, Question, Take, TakeChunk
 
@@ -246,7 +247,7 @@ def take_keep(*, take: Take) -> Answer:
     )
     from interviews.tasks import answer_normalise_task
 
-    transaction.on_commit(lambda: answer_normalise_task.delay(answer.pk))
+    enqueue_on_commit(answer_normalise_task, answer.pk)
     return answer
 
 

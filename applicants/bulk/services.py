@@ -16,6 +16,7 @@ from applicants import selectors, services
 from applicants.bulk.models import AnswerRequest
 from applicants.models import Applicant, Company, JobPosting
 from interviewmaker import csvfiles
+from interviewmaker.tasks import enqueue_on_commit
 
 # Applicants handled per transaction by the background job: big enough for set-based inserts, small
 # enough that the progress bar moves and a retried job repeats little.
@@ -140,7 +141,7 @@ def _answer_request_insert(
     from applicants.bulk.tasks import answer_request_run_task
 
     pk = answer_request.pk
-    transaction.on_commit(lambda: answer_request_run_task.delay(pk))
+    enqueue_on_commit(answer_request_run_task, pk)
     return answer_request
 
 
@@ -156,6 +157,20 @@ def answer_request_targets(*, answer_request: AnswerRequest) -> QuerySet[Applica
         .select_related(None)
         .order_by("im_id")
     )
+
+
+def answer_requests_resume(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> int:
+    """Re-enqueue unfinished requests whose task the broker lost; a second run beside a live one is safe."""
+    from applicants.bulk.tasks import answer_request_run_task
+
+    stale = AnswerRequest.objects.filter(
+        state__in=[AnswerRequest.State.QUEUED, AnswerRequest.State.RUNNING],
+        created_at__lt=timezone.now() - older_than,
+    ).values_list("pk", flat=True)
+    pks = list(stale)
+    for pk in pks:
+        enqueue_on_commit(answer_request_run_task, pk)
+    return len(pks)
 
 
 def answer_request_run(*, answer_request_id: int, chunk_size: int = CHUNK_SIZE) -> AnswerRequest | None:

@@ -23,3 +23,9 @@ def answer_request_run_task(self, answer_request_id: int) -> None:  # type: igno
 def auto_reminders_send_task() -> int:
     """Beat: send the automatic reminders that are due; returns how many requests were started."""
     return len(services.auto_reminders_send())
+
+
+@shared_task
+def answer_requests_resume_task() -> int:
+    """Beat: re-enqueue answer requests whose task the broker lost."""
+    return services.answer_requests_resume()

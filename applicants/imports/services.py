@@ -20,6 +20,7 @@ from applicants.imports.models import ApplicantImport
 from applicants.imports.validation import NEW, Report, ValidRow, dry_run, read, validate
 from applicants.models import Applicant, JobPosting
 from applicants.services import ApplicantData, applicants_register
+from interviewmaker.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def applicant_import_create(
         from applicants.imports.tasks import applicant_import_validate_task
 
         pk = applicant_import.pk
-        transaction.on_commit(lambda: applicant_import_validate_task.delay(pk))
+        enqueue_on_commit(applicant_import_validate_task, pk)
     return applicant_import
 
 
@@ -150,7 +151,7 @@ def applicant_import_confirm(*, applicant_import: ApplicantImport, by: Any) -> A
     from applicants.imports.tasks import applicant_import_run_task
 
     pk = locked.pk
-    transaction.on_commit(lambda: applicant_import_run_task.delay(pk))
+    enqueue_on_commit(applicant_import_run_task, pk)
     return locked
 
 

@@ -174,3 +174,28 @@ def test_a_failed_job_is_marked_with_its_reason(company, job_posting, applicants
     assert answer_request.state == AnswerRequest.State.FAILED
     assert "database went away" in answer_request.error
     assert Message.objects.filter(template_code="D04").count() == 0
+
+
+def test_resume_re_enqueues_only_unfinished_requests_whose_task_was_lost(
+    company, alice, job_posting, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from applicants.bulk.models import AnswerRequest
+    from applicants.bulk.services import answer_requests_resume
+
+    old = timezone.now() - dt.timedelta(minutes=10)
+    lost = AnswerRequest.objects.create(company=company, job_posting=job_posting, idempotency_key="lost")
+    done = AnswerRequest.objects.create(
+        company=company, job_posting=job_posting, idempotency_key="done", state=AnswerRequest.State.DONE
+    )
+    fresh = AnswerRequest.objects.create(company=company, job_posting=job_posting, idempotency_key="fresh")
+    AnswerRequest.objects.filter(pk__in=[lost.pk, done.pk]).update(created_at=old)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert answer_requests_resume() == 1  # the lost one; the fresh one's task may still be on its way
+    lost.refresh_from_db()
+    assert lost.state == AnswerRequest.State.DONE  # the re-enqueued task ran (eagerly here) and finished
+    fresh.refresh_from_db()
+    assert fresh.state == AnswerRequest.State.QUEUED
