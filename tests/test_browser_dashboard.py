@@ -28,3 +28,21 @@ def test_recruiter_logs_in_and_sees_counts(page, live_server, alice, job_posting
     page.screenshot(path=str(artifacts_dir / "dashboard-en-phone.png"), full_page=True)
     page.click("label.nav-burger")
     assert page.locator("nav.nav").is_visible()
+
+
+def test_recruiter_creates_a_job_posting_with_two_questions(page, live_server, alice, company):
+    login(page, live_server, "alice")
+    page.goto(f"{live_server.url}/job-postings/new/")
+    page.fill("#id_title", "2027年度 技術職")
+    page.fill("#id_deadline", "2030-03-31T23:59")
+    page.fill("#id_q-0-text", "自己紹介をお願いします。")
+    page.click("#add-question")
+    page.fill("#id_q-1-text", "志望動機を教えてください。")
+    page.fill("#id_q-1-answer_seconds", "90")
+    page.click("form#posting-form button[type=submit].primary")
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+    posting = company.job_postings.get()
+    assert list(posting.questions.values_list("text", "answer_seconds")) == [
+        ("自己紹介をお願いします。", 60),
+        ("志望動機を教えてください。", 90),
+    ]
