@@ -32,7 +32,7 @@ run: venv
 
 ## test: the whole suite (PostgreSQL/Redis/worker/browser tests run when DATABASE_URL/REDIS_URL are set).
 test: venv-dev
-	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" && exit 1)
+	DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" && exit 1)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## lint: ruff, mypy, and the Japanese catalogue complete.

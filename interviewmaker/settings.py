@@ -207,6 +207,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing one
 WHITENOISE_USE_FINDERS = not PRODUCTION  # serve static/ directly until collectstatic has run
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"

@@ -17,6 +17,10 @@ from sharing.models import ShareLinkView, link_expires_at
 register = template.Library()
 
 
+# A constant cell: no value goes into it.
+NO_EVALUATION_CELL = mark_safe('<td class="hide-sm evaluation-summary muted">—</td>')
+
+
 @register.inclusion_tag("sharing/applicant_section.html", takes_context=True)
 def sharing_applicant_section(context: template.Context, applicant: Applicant) -> dict[str, Any]:
     """Share URL with copy and regenerate, every evaluation, and the evaluations CSV (feature on only)."""
@@ -106,7 +110,7 @@ def applicant_rows_with_evaluations(
     for applicant in applicants:
         summary = summaries.get(applicant.pk)
         if summary is None:
-            cells.append(format_html('<td class="hide-sm evaluation-summary muted">—</td>'))
+            cells.append(NO_EVALUATION_CELL)
             continue
         title = ngettext("%(counter)s evaluation", "%(counter)s evaluations", summary["count"]) % {
             "counter": summary["count"]
