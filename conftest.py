@@ -6,8 +6,10 @@ import os
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from applicants.models import Membership
+from tests.clients import api_client_for
 from tests.factories import CompanyFactory, JobPostingFactory, MembershipFactory, QuestionFactory
 
 pytest_plugins = ["tests.plugins.services", "tests.plugins.browser", "tests.plugins.smtp"]
@@ -65,6 +67,16 @@ def _client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def alice_api(alice) -> APIClient:
+    return api_client_for(alice)
+
+
+@pytest.fixture
+def charlie_api(charlie) -> APIClient:
+    return api_client_for(charlie)
 
 
 @pytest.fixture

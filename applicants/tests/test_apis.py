@@ -1,25 +1,5 @@
-import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
-
 from applicants.models import Applicant
 from tests.factories import ApplicantFactory, JobPostingFactory
-
-
-def _api(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
-@pytest.fixture
-def alice_api(alice):
-    return _api(alice)
-
-
-@pytest.fixture
-def charlie_api(charlie):
-    return _api(charlie)
 
 
 def test_it_needs_a_token(client, job_posting):

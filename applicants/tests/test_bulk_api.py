@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from applicants.bulk.models import AnswerRequest
 from applicants.models import Applicant
@@ -14,22 +12,6 @@ from messaging.models import Message
 from tests.factories import ApplicantFactory, JobPostingFactory
 
 URL = "/api/v1/answer-requests/"
-
-
-def _api(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
-@pytest.fixture
-def alice_api(alice):
-    return _api(alice)
-
-
-@pytest.fixture
-def charlie_api(charlie):
-    return _api(charlie)
 
 
 @pytest.fixture

@@ -3,22 +3,15 @@ import io
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from sharing import services
 from sharing.models import ShareLink, ShareUrlExport
+from tests.clients import api_client_for
 from tests.factories import ApplicantFactory
 
 
-def _api(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
-
-
 def test_applicant_list_has_share_url_with_constant_queries(alice, job_posting):
-    api = _api(alice)
+    api = api_client_for(alice)
     ApplicantFactory.create_batch(3, job_posting=job_posting)
     with CaptureQueriesContext(connection) as few:
         assert api.get("/api/v1/applicants/").status_code == 200
@@ -37,7 +30,7 @@ def test_applicant_list_has_share_url_with_constant_queries(alice, job_posting):
 def test_applicant_api_has_no_share_url_when_feature_is_off(alice, applicant, company):
     company.share_url_enabled = False
     company.save()
-    row = _api(alice).get("/api/v1/applicants/").json()["results"][0]
+    row = api_client_for(alice).get("/api/v1/applicants/").json()["results"][0]
     assert "share_url" not in row
     assert not ShareLink.objects.exists()
 
@@ -49,7 +42,7 @@ def test_evaluations_endpoint(alice, charlie, applicant, company):
     services.evaluation_submit(
         link=link, sheet=sheet, reviewer_name="部長", answers={overall.pk: "B", comment.pk: "可"}
     )
-    response = _api(alice).get(f"/api/v1/applicants/{applicant.im_id}/evaluations/")
+    response = api_client_for(alice).get(f"/api/v1/applicants/{applicant.im_id}/evaluations/")
     assert response.status_code == 200
     (evaluation,) = response.json()["results"]
     assert evaluation["im_id"] == applicant.im_id and evaluation["reviewer_name"] == "部長"
@@ -57,15 +50,17 @@ def test_evaluations_endpoint(alice, charlie, applicant, company):
         {"label": "総合評価", "kind": "grade", "value": "B"},
         {"label": "コメント", "kind": "text", "value": "可"},
     ]
-    assert _api(charlie).get(f"/api/v1/applicants/{applicant.im_id}/evaluations/").status_code == 404
+    assert (
+        api_client_for(charlie).get(f"/api/v1/applicants/{applicant.im_id}/evaluations/").status_code == 404
+    )
     company.share_url_enabled = False
     company.save()
-    off = _api(alice).get(f"/api/v1/applicants/{applicant.im_id}/evaluations/")
+    off = api_client_for(alice).get(f"/api/v1/applicants/{applicant.im_id}/evaluations/")
     assert off.status_code == 403 and "有効" in off.json()["detail"]
 
 
 def test_share_url_csv_api(alice, applicant, job_posting):
-    api = _api(alice)
+    api = api_client_for(alice)
     response = api.get(f"/api/v1/share-urls.csv?job_posting={job_posting.pk}&encoding=cp932")
     assert response.status_code == 200 and response["Content-Type"] == "text/csv"
     body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
@@ -82,7 +77,7 @@ def test_share_url_csv_api(alice, applicant, job_posting):
 
 def test_share_url_csv_api_reports_rows_cp932_cannot_hold(alice, job_posting):
     bad = ApplicantFactory(job_posting=job_posting, first_name="😀")
-    response = _api(alice).get("/api/v1/share-urls.csv")
+    response = api_client_for(alice).get("/api/v1/share-urls.csv")
     assert response.status_code == 409
     assert response.json()["rows"] == [{"im_id": bad.im_id, "column": "名", "characters": "😀"}]
     assert not ShareUrlExport.objects.exists()
@@ -91,4 +86,4 @@ def test_share_url_csv_api_reports_rows_cp932_cannot_hold(alice, job_posting):
 def test_share_url_csv_api_is_403_when_feature_is_off(alice, company):
     company.share_url_enabled = False
     company.save()
-    assert _api(alice).get("/api/v1/share-urls.csv").status_code == 403
+    assert api_client_for(alice).get("/api/v1/share-urls.csv").status_code == 403
