@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 from django.test import Client
@@ -25,6 +26,14 @@ def _settings_for_tests(settings, tmp_path):
     settings.AXES_ENABLED = False
     settings.SITE_URL = "http://testserver"
     settings.LANGUAGE_CODE = "ja"
+    # Rate-limit counters of each test start from zero in memory, never in the broker's Redis.
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": uuid.uuid4().hex,
+        },
+    }
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from django.core.cache import caches
 
 from applicants.models import Applicant
 from interviews.models import Answer, Take
@@ -19,12 +18,6 @@ from tests.plugins.browser import login
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Page views are rate-limited per IP in a shared cache; every browser flow here comes from loopback."""
-    caches["ratelimit"].clear()
 
 
 @pytest.fixture(name="interview")

@@ -15,7 +15,6 @@ from interviews.tests.s3 import s3_endpoint  # noqa: F401 - the `s3` fixture
 from messaging.models import Message
 from tests.test_browser_interview import (  # noqa: F401 - interview_fixture is the `interview` fixture
     PHONE,
-    fresh_rate_limits,
     interview_fixture,
     keep,
     pass_device_check,

@@ -6,7 +6,6 @@ import csv
 import io
 import shutil
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
@@ -20,17 +19,6 @@ from tests.plugins.browser import login
 from tests.plugins.services import require
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def _private_ratelimit_cache(settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        "ratelimit": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": uuid.uuid4().hex,
-        },
-    }
 
 
 def _make_video(path: Path) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from pathlib import Path
 
 import pytest
@@ -27,17 +26,6 @@ from tests.test_browser_interview import keep, pass_device_check, record_and_wai
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(autouse=True)
-def _private_ratelimit_cache(settings):
-    settings.CACHES = {
-        **settings.CACHES,
-        "ratelimit": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": uuid.uuid4().hex,
-        },
-    }
 
 
 def _log_codes(page, live_server, im_id: int) -> list[str]:

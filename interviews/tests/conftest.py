@@ -7,15 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.core.cache import caches
 
 from tests.factories import ApplicantFactory
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate-limit counters live in a shared cache; every test starts with none."""
-    caches["ratelimit"].clear()
 
 
 @pytest.fixture

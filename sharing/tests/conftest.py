@@ -1,24 +1,10 @@
-"""Fixtures of the sharing tests: an applicant of alice's posting and a fresh rate-limit counter."""
+"""Fixtures of the sharing tests: an applicant of alice's posting."""
 
 from __future__ import annotations
-
-import uuid
 
 import pytest
 
 from tests.factories import ApplicantFactory
-
-
-@pytest.fixture(autouse=True)
-def _private_ratelimit_cache(settings):
-    """Each test counts reviewer requests from zero, in memory, never in a shared Redis."""
-    settings.CACHES = {
-        **settings.CACHES,
-        "ratelimit": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": uuid.uuid4().hex,
-        },
-    }
 
 
 @pytest.fixture
