@@ -207,6 +207,19 @@ def validate(
             counts[kind] -= 1
             counts["error"] += 1
 
+    def duplicate(
+        seen: dict[Any, tuple[int, str]], key: Any, row: int, column: str, code: str, kind: str
+    ) -> bool:
+        """Both rows of a value the file holds twice are errors; True if this row repeats an earlier one."""
+        earlier = seen.get(key)
+        if earlier is None:
+            seen[key] = (row, kind)
+            return False
+        report.add_error(row, column, code, {"other": earlier[0]})
+        report.add_error(earlier[0], column, code, {"other": row})
+        fail_earlier(*earlier)
+        return True
+
     for row, cells in records(text):
         if row == 1 or is_blank(cells):
             continue
@@ -246,23 +259,10 @@ def validate(
         kind = NEW if not id_text else UPDATE
         pk = None
         if key is not None:
-            earlier = seen_emails.get(key)
-            if earlier is not None:
-                report.add_error(row, email_column, "duplicate_email", {"other": earlier[0]})
-                report.add_error(earlier[0], email_column, "duplicate_email", {"other": row})
-                fail_earlier(*earlier)
-                failed = True
-            else:
-                seen_emails[key] = (row, SKIPPED if kind == NEW and key in existing_emails else kind)
+            email_kind = SKIPPED if kind == NEW and key in existing_emails else kind
+            failed |= duplicate(seen_emails, key, row, email_column, "duplicate_email", email_kind)
         if im_id is not None:
-            earlier = seen_ids.get(im_id)
-            if earlier is not None:
-                report.add_error(row, id_column, "duplicate_id", {"other": earlier[0]})
-                report.add_error(earlier[0], id_column, "duplicate_id", {"other": row})
-                fail_earlier(*earlier)
-                failed = True
-            else:
-                seen_ids[im_id] = (row, UPDATE)
+            failed |= duplicate(seen_ids, im_id, row, id_column, "duplicate_id", UPDATE)
             target = existing_ids.get(im_id)
             if target is None:
                 unknown_ids.append((row, im_id))
