@@ -142,10 +142,8 @@ class ApplicantSerializer(serializers.ModelSerializer):
         posting = attrs.get("job_posting") or getattr(self.instance, "job_posting", None)
         email = attrs.get("email")
         if posting is not None and email:
-            clash = Applicant.objects.filter(job_posting=posting, email__iexact=email)
-            if self.instance is not None:
-                clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
+            exclude_pk = self.instance.pk if self.instance is not None else None
+            if selectors.email_registered(job_posting_id=posting.pk, email=email, exclude_pk=exclude_pk):
                 raise serializers.ValidationError(
                     {"email": _("This email address is already registered for this job posting.")}
                 )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants import normalize
 from applicants.models import Applicant, Company, JobPosting, Membership
+from applicants.selectors import email_registered
 from interviews.models import Question
 
 
@@ -55,10 +56,9 @@ class ApplicantForm(forms.ModelForm):
     def clean_email(self) -> str:
         email = normalize.clean_email(self.cleaned_data["email"])
         posting = self.job_posting or self.instance.job_posting
-        clash = Applicant.objects.filter(job_posting=posting, email__iexact=email)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
+        if posting is not None and email_registered(
+            job_posting_id=posting.pk, email=email, exclude_pk=self.instance.pk
+        ):
             raise ValidationError(_("This email address is already registered for this job posting."))
         return email
 

@@ -45,6 +45,14 @@ def applicant_get(*, company: Company, im_id: int | str) -> Applicant:
         raise Http404 from None
 
 
+def email_registered(*, job_posting_id: int, email: str, exclude_pk: int | None = None) -> bool:
+    """Is the address (any case) registered for the posting by an applicant other than `exclude_pk`?"""
+    clash = Applicant.objects.filter(job_posting_id=job_posting_id, email__iexact=email)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    return clash.exists()
+
+
 def status_counts(*, queryset: QuerySet[Applicant]) -> dict[str, int]:
     """Applicants per status (every status present, zero included) in one query."""
     # COUNT(*), not COUNT(id): the (…, status, im_id) indexes answer it without visiting the table.

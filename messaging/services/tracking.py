@@ -97,16 +97,12 @@ def applicant_email_correct(
 ) -> Message | None:
     """Fix an applicant's address (a typo, a bounce) and send D03 again as a new message."""
     from applicants.normalize import clean_email
+    from applicants.selectors import email_registered
     from applicants.services import applicant_update
     from messaging.services.outbox import message_resend
 
     address = clean_email(email)
-    clash = (
-        Applicant.objects.filter(job_posting_id=applicant.job_posting_id, email__iexact=address)
-        .exclude(pk=applicant.pk)
-        .exists()
-    )
-    if clash:
+    if email_registered(job_posting_id=applicant.job_posting_id, email=address, exclude_pk=applicant.pk):
         raise ValidationError({"email": _("This email address is already registered for this job posting.")})
     if address != applicant.email:
         applicant_update(applicant=applicant, data={"email": address})
