@@ -10,6 +10,8 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
 from django.core.mail.message import sanitize_address
 
+from messaging.mime import mime_bytes
+
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 # A bare ASCII address needs no encoding; Django's sanitize_address is costly at thousands per second.
 _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]+@[A-Za-z0-9.\-]+")
@@ -20,7 +22,7 @@ class EmailBackend(DjangoSMTPBackend):
 
     def prepare(self, message: EmailMessage) -> None:
         """Serialise the MIME message ahead of time (the sender does it while waiting for a reply)."""
-        message._outbox_bytes = message.message().as_bytes(linesep="\r\n")  # type: ignore[attr-defined,call-arg]
+        message._outbox_bytes = mime_bytes(message)  # type: ignore[attr-defined]
 
     def send_outbox_message(
         self,
@@ -46,7 +48,7 @@ class EmailBackend(DjangoSMTPBackend):
         recipients = [self._address(addr, encoding) for addr in message.recipients()]
         data = getattr(message, "_outbox_bytes", None)
         if data is None:
-            data = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]
+            data = mime_bytes(message)
         options = ["SMTPUTF8"] if smtp.has_extn("smtputf8") and not sender.isascii() else []
         code, resp = smtp.mail(sender, options)
         if code != 250:
