@@ -72,10 +72,14 @@ class Message(models.Model):
         FAILED = "failed", _("Failed")
         SUPPRESSED = "suppressed", _("Suppressed")
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="messages")
-    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="messages")
+    # Every index is written twice per mail (claimed, then marked sent), so none is kept twice: the
+    # foreign keys are served by the (company|applicant, -created_at) indexes below.
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="messages", db_index=False)
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     template_code = models.CharField(_("template"), max_length=3, choices=TemplateCode.choices)
-    idempotency_key = models.CharField(max_length=100, unique=True)
+    idempotency_key = models.CharField(max_length=100)
     to = models.EmailField(_("recipient"), max_length=254)
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("body"))
@@ -94,7 +98,12 @@ class Message(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     event_at = models.DateTimeField(_("last event at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -111,6 +120,14 @@ class Message(models.Model):
             models.Index(fields=["company", "-created_at"], name="message_company_created"),
             models.Index(fields=["applicant", "-created_at"], name="message_applicant_created"),
             models.Index(fields=["provider_message_id"], name="message_provider_id"),
+            # Only explicit resends have an author; the index serves deleting a user.
+            models.Index(
+                fields=["created_by"], name="message_created_by", condition=models.Q(created_by__isnull=False)
+            ),
+        ]
+        constraints = [
+            # A unique constraint, not unique=True: no second (LIKE) index on PostgreSQL.
+            models.UniqueConstraint(fields=["idempotency_key"], name="message_idempotency_key"),
         ]
 
     def __str__(self) -> str:
