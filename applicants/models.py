@@ -104,6 +104,10 @@ class JobPosting(models.Model):
         verbose_name_plural = _("job postings")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["company", "-created_at"])]
+        constraints = [
+            # Referenced by applicants' (job_posting, company) key: see Applicant.
+            models.UniqueConstraint(fields=["id", "company"], name="jobposting_id_company"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -128,9 +132,14 @@ class Applicant(models.Model):
     # Neither foreign key has an index of its own: the (company, …) and (job_posting, …) indexes below
     # serve every lookup, and small single-column indexes lure PostgreSQL away from them (scan + sort
     # + heap instead of reading a composite index in order).
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="applicants", db_index=False)
+    # On PostgreSQL one composite foreign key, (job_posting, company) → the posting's (id, company),
+    # stands for these two (migration 0008): the database itself keeps an applicant in its posting's
+    # company, and a 100,000-row import checks one key per row instead of two.
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="applicants", db_index=False, db_constraint=False
+    )
     job_posting = models.ForeignKey(
-        JobPosting, on_delete=models.CASCADE, related_name="applicants", db_index=False
+        JobPosting, on_delete=models.CASCADE, related_name="applicants", db_index=False, db_constraint=False
     )
     im_id = models.PositiveBigIntegerField(_("iM ID"), editable=False)
     email = models.EmailField(_("email address"), max_length=254)
@@ -148,7 +157,7 @@ class Applicant(models.Model):
     free_area_2 = models.CharField(_("free area 2"), max_length=255, blank=True)
     free_area_3 = models.CharField(_("free area 3"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.AWAITING)
-    interview_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    interview_token = models.CharField(max_length=64, default=new_token, editable=False)
     created_via = models.CharField(
         _("registered via"), max_length=10, choices=CreatedVia.choices, default=CreatedVia.FORM
     )
@@ -162,6 +171,10 @@ class Applicant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["company", "im_id"], name="applicant_im_id_unique"),
             models.UniqueConstraint(fields=["job_posting", "email"], name="applicant_email_unique"),
+            # A constraint rather than unique=True: no second (LIKE) index of random tokens to write.
+            models.UniqueConstraint(fields=["interview_token"], name="applicant_interview_token_unique"),
+            # Referenced by messages' (applicant, company) key (messaging migration 0003).
+            models.UniqueConstraint(fields=["id", "company"], name="applicant_id_company"),
         ]
         indexes = [
             # The list's filters (SPEC §7): posting + status, newest first; company-wide by date.

@@ -56,7 +56,7 @@ class Take(models.Model):
     applicant = models.ForeignKey("applicants.Applicant", on_delete=models.CASCADE, related_name="takes")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="takes")
     # The public handle in URLs: the applicant's token plus this key address one take.
-    key = models.CharField(max_length=40, unique=True, default=new_token, editable=False)
+    key = models.CharField(max_length=40, default=new_token, editable=False)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.UPLOADING)
     container = models.CharField(_("container"), max_length=4, choices=Container.choices)
     declared_type = models.CharField(_("declared type"), max_length=100, blank=True)
@@ -74,6 +74,8 @@ class Take(models.Model):
         verbose_name_plural = _("takes")
         ordering = ["applicant", "question", "created_at", "id"]
         indexes = [models.Index(fields=["applicant", "question", "state"], name="take_applicant_question")]
+        # A constraint rather than unique=True: no second (LIKE) index of random keys.
+        constraints = [models.UniqueConstraint(fields=["key"], name="take_key_unique")]
 
     def __str__(self) -> str:
         return f"{self.applicant_id}/{self.question_id}/{self.key}"

@@ -73,10 +73,14 @@ class Message(models.Model):
         SUPPRESSED = "suppressed", _("Suppressed")
 
     # Every index is written twice per mail (claimed, then marked sent), so none is kept twice: the
-    # foreign keys are served by the (company|applicant, -created_at) indexes below.
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="messages", db_index=False)
+    # foreign keys are served by the (company|applicant, -created_at) indexes below. On PostgreSQL one
+    # composite foreign key, (applicant, company) → the applicant's (id, company), stands for both
+    # (migration 0003): a message always belongs to its applicant's company, one check per row.
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="messages", db_index=False, db_constraint=False
+    )
     applicant = models.ForeignKey(
-        Applicant, on_delete=models.CASCADE, related_name="messages", db_index=False
+        Applicant, on_delete=models.CASCADE, related_name="messages", db_index=False, db_constraint=False
     )
     template_code = models.CharField(_("template"), max_length=3, choices=TemplateCode.choices)
     idempotency_key = models.CharField(max_length=100)

@@ -60,7 +60,7 @@ class ShareLink(models.Model):
     # company and user deletions are rare and may scan.
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="share_links", db_index=False)
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="share_links")
-    token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
+    token = models.CharField(max_length=64, default=new_share_token, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -87,7 +87,9 @@ class ShareLink(models.Model):
             # At most one live link per applicant, so concurrent exports cannot give two URLs.
             models.UniqueConstraint(
                 fields=["applicant"], condition=Q(revoked_at__isnull=True), name="sharelink_one_active"
-            )
+            ),
+            # A constraint rather than unique=True: no second (LIKE) index of random tokens to write.
+            models.UniqueConstraint(fields=["token"], name="sharelink_token_unique"),
         ]
 
     def __str__(self) -> str:
