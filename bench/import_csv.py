@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "interviewmaker.settings")
 os.environ.setdefault("IM_IGNORE_DOTENV", "1")
+os.environ.setdefault("DEBUG", "false")  # as deployed: no query log
 
 TARGETS = {10_000: 1.0, 100_000: 10.0}
 RSS_TARGET_MB = 300

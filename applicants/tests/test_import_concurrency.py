@@ -6,7 +6,7 @@ import threading
 from unittest import mock
 
 from django.core.files.base import ContentFile
-from django.db import connection
+from django.db import connection, transaction
 
 from applicants.imports import services
 from applicants.imports.models import ApplicantImport
@@ -74,3 +74,29 @@ def test_two_overlapping_imports_into_one_posting_register_each_email_once(postg
     assert Message.objects.filter(template_code="D03").count() == 1800
     emails = list(Applicant.objects.values_list("email", flat=True))
     assert len(emails) == len(set(emails))
+
+
+def test_progress_is_visible_to_the_polling_page_while_the_import_transaction_is_open(postgres, company):
+    imp = _validated(JobPostingFactory(company=company), applicants_csv(3, start=1))
+    seen: list[int] = []
+
+    def poll() -> None:  # the upload page, on its own connection
+        try:
+            seen.append(ApplicantImport.objects.values_list("progress", flat=True).get(pk=imp.pk))
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        progress = services._Progress(imp.pk, total=4)
+        try:
+            progress(2)
+            thread = threading.Thread(target=poll)
+            thread.start()
+            thread.join(30)
+            # A progress figure is not worth a WAL flush: the side connection commits asynchronously.
+            with progress.side.cursor() as cursor:  # type: ignore[union-attr]
+                cursor.execute("SHOW synchronous_commit")
+                assert cursor.fetchone()[0] == "off"
+        finally:
+            progress.close()
+    assert seen == [50]
