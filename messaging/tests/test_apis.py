@@ -80,11 +80,12 @@ def test_each_company_edits_its_own_template(alice, charlie, company, other_comp
     assert api(alice).get("/api/v1/message-templates/D03/").json()["subject"] == "録画面接のご案内(登録完了)"
 
 
-def _sendgrid(client, events, secret="hook:s3cret"):  # type: ignore[no-untyped-def]
+def _postmark(client, event, secret="hook:s3cret"):  # type: ignore[no-untyped-def]
+    """One event to anymail's Postmark tracking webhook, authenticated with HTTP basic auth."""
     auth = "Basic " + base64.b64encode(secret.encode()).decode()
     return client.post(
-        "/anymail/sendgrid/tracking/",
-        json.dumps(events),
+        "/anymail/postmark/tracking/",
+        json.dumps(event),
         content_type="application/json",
         HTTP_AUTHORIZATION=auth,
     )
@@ -98,16 +99,14 @@ def webhook_secret(settings):
 def test_tracking_webhook_marks_delivered(client, job_posting, webhook_secret):
     register(job_posting, "a@example.jp")
     message = Message.objects.get()
-    response = _sendgrid(
+    response = _postmark(
         client,
-        [
-            {
-                "event": "delivered",
-                "email": "a@example.jp",
-                "timestamp": 1700000000,
-                "anymail_id": message.provider_message_id,
-            }
-        ],
+        {
+            "RecordType": "Delivery",
+            "Recipient": "a@example.jp",
+            "DeliveredAt": "2026-11-25T10:00:00Z",
+            "MessageID": message.provider_message_id,
+        },
     )
     assert response.status_code == 200
     message.refresh_from_db()
@@ -119,18 +118,16 @@ def test_hard_bounce_suppresses_the_address_and_later_mail_says_so(
 ):
     register(job_posting, "gone@example.jp")
     message = Message.objects.get()
-    _sendgrid(
+    _postmark(
         client,
-        [
-            {
-                "event": "bounce",
-                "type": "bounce",
-                "email": "gone@example.jp",
-                "timestamp": 1700000000,
-                "reason": "550 5.1.1 The email account that you tried to reach does not exist",
-                "anymail_id": message.provider_message_id,
-            }
-        ],
+        {
+            "RecordType": "Bounce",
+            "Type": "HardBounce",
+            "Email": "gone@example.jp",
+            "BouncedAt": "2026-11-25T10:00:00Z",
+            "Description": "550 5.1.1 The email account that you tried to reach does not exist",
+            "MessageID": message.provider_message_id,
+        },
     )
     message.refresh_from_db()
     assert message.status == "bounced" and "does not exist" in message.last_error
@@ -146,16 +143,14 @@ def test_hard_bounce_suppresses_the_address_and_later_mail_says_so(
 def test_tracking_webhook_without_the_secret_changes_nothing(client, job_posting, webhook_secret):
     register(job_posting, "a@example.jp")
     message = Message.objects.get()
-    response = _sendgrid(
+    response = _postmark(
         client,
-        [
-            {
-                "event": "bounce",
-                "type": "bounce",
-                "email": "a@example.jp",
-                "anymail_id": message.provider_message_id,
-            }
-        ],
+        {
+            "RecordType": "Bounce",
+            "Type": "HardBounce",
+            "Email": "a@example.jp",
+            "MessageID": message.provider_message_id,
+        },
         secret="hook:wrong",
     )
     assert response.status_code in (400, 401, 403)
