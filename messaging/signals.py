@@ -13,10 +13,23 @@ from messaging.services import tracking_event_apply
 @receiver(tracking, dispatch_uid="messaging.tracking")
 def tracking_received(sender: Any, event: AnymailTrackingEvent, esp_name: str, **kwargs: Any) -> None:
     tracking_event_apply(
-        event_type=event.event_type,
+        event_type="deferred" if is_soft_bounce(event) else event.event_type,
         message_id=event.message_id,
         metadata=event.metadata,
         timestamp=event.timestamp,
         description=event.description or event.mta_response or "",
         recipient=event.recipient,
     )
+
+
+def is_soft_bounce(event: AnymailTrackingEvent) -> bool:
+    """A temporary bounce that anymail reports as `bounced` (Postmark, Brevo, Mandrill, MailerSend).
+
+    The ESP keeps retrying and reports a hard bounce if it gives up, so a soft bounce must neither mark
+    the mail bounced nor put the address on the suppression list. Their raw event names it "soft".
+    """
+    raw = event.esp_event
+    if event.event_type != "bounced" or not isinstance(raw, dict):
+        return False
+    kinds = (raw.get("Type"), raw.get("event"), raw.get("type"))
+    return any(isinstance(kind, str) and "soft" in kind.lower() for kind in kinds)

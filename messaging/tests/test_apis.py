@@ -140,6 +140,48 @@ def test_hard_bounce_suppresses_the_address_and_later_mail_says_so(
     assert len(mail.outbox) == 1
 
 
+def test_a_soft_bounce_neither_bounces_the_mail_nor_suppresses_the_address(
+    client, company, job_posting, webhook_secret
+):
+    register(job_posting, "full@example.jp")
+    message = Message.objects.get()
+    response = _postmark(
+        client,
+        {
+            "RecordType": "Bounce",
+            "Type": "SoftBounce",
+            "Email": "full@example.jp",
+            "BouncedAt": "2026-11-25T10:00:00Z",
+            "Description": "452 4.2.2 The email account that you tried to reach is over quota",
+            "MessageID": message.provider_message_id,
+        },
+    )
+    assert response.status_code == 200
+    message.refresh_from_db()
+    assert message.status == "sent"
+    assert not Suppression.objects.filter(email="full@example.jp").exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "soft"),
+    [
+        ({"Type": "SoftBounce"}, True),  # Postmark
+        ({"event": "soft_bounce"}, True),  # Brevo, Mandrill
+        ({"type": "activity.soft_bounced"}, True),  # MailerSend
+        ({"Type": "HardBounce"}, False),
+        ({"event": "hard_bounce"}, False),
+        ("not a dict", False),
+    ],
+)
+def test_soft_bounces_are_told_apart_in_the_esps_own_words(raw, soft) -> None:  # type: ignore[no-untyped-def]
+    from anymail.signals import AnymailTrackingEvent
+
+    from messaging.signals import is_soft_bounce
+
+    assert is_soft_bounce(AnymailTrackingEvent(event_type="bounced", esp_event=raw)) is soft
+    assert is_soft_bounce(AnymailTrackingEvent(event_type="delivered", esp_event=raw)) is False
+
+
 def test_tracking_webhook_without_the_secret_changes_nothing(client, job_posting, webhook_secret):
     register(job_posting, "a@example.jp")
     message = Message.objects.get()
