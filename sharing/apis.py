@@ -33,7 +33,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Evaluation
-        fields = ["id", "im_id", "reviewer_name", "sheet_name", "values", "created_at"]
+        fields = ["id", "im_id", "reviewer_name", "sheet_name", "values", "created_at", "updated_at"]
 
 
 class ApplicantEvaluationList(generics.ListAPIView):

@@ -8,7 +8,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from sharing.models import EvaluationItem, EvaluationSheet, SharingSettings
+from sharing.models import Evaluation, EvaluationItem, EvaluationSheet, SharingSettings
 
 
 class EvaluationForm(forms.Form):
@@ -55,6 +55,14 @@ class EvaluationForm(forms.Form):
 
     def item_fields(self) -> list[forms.BoundField]:
         return [self[f"item_{item.pk}"] for item in self.items]
+
+
+def evaluation_initial(evaluation: Evaluation) -> dict[str, Any]:
+    """The form's values for editing a stored evaluation (items since removed from the sheet drop out)."""
+    initial: dict[str, Any] = {"reviewer_name": evaluation.reviewer_name}
+    for value in evaluation.values:
+        initial[f"item_{value['item']}"] = value["value"]
+    return initial
 
 
 class SharingSettingsForm(forms.ModelForm):

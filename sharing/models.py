@@ -187,6 +187,8 @@ class Evaluation(models.Model):
     reviewer_name = models.CharField(_("reviewer name"), max_length=100)
     values = models.JSONField(default=list)  # [{"item": id, "label": …, "kind": …, "value": …}]
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    # Set when the reviewer corrected it (from the browser it was submitted from).
+    updated_at = models.DateTimeField(_("edited at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("evaluation")

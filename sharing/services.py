@@ -231,18 +231,34 @@ def evaluation_submit(
     *, link: ShareLink, sheet: EvaluationSheet, reviewer_name: str, answers: Mapping[int, str]
 ) -> Evaluation:
     """Store one reviewer's evaluation of the link's applicant, with a copy of each item's label."""
-    values = [
-        {"item": item.pk, "label": item.label, "kind": item.kind, "value": answers.get(item.pk, "")}
-        for item in sheet.items.all()
-    ]
     return Evaluation.objects.create(
         company=link.company,
         applicant=link.applicant,
         link=link,
         sheet_name=sheet.name,
         reviewer_name=reviewer_name,
-        values=values,
+        values=_evaluation_values(sheet, answers),
     )
+
+
+@transaction.atomic
+def evaluation_update(
+    *, evaluation: Evaluation, sheet: EvaluationSheet, reviewer_name: str, answers: Mapping[int, str]
+) -> Evaluation:
+    """A reviewer's correction of their own evaluation: the same row, answered against today's sheet."""
+    evaluation.sheet_name = sheet.name
+    evaluation.reviewer_name = reviewer_name
+    evaluation.values = _evaluation_values(sheet, answers)
+    evaluation.updated_at = timezone.now()
+    evaluation.save(update_fields=["sheet_name", "reviewer_name", "values", "updated_at"])
+    return evaluation
+
+
+def _evaluation_values(sheet: EvaluationSheet, answers: Mapping[int, str]) -> list[dict[str, Any]]:
+    return [
+        {"item": item.pk, "label": item.label, "kind": item.kind, "value": answers.get(item.pk, "")}
+        for item in sheet.items.all()
+    ]
 
 
 # --- Share URL CSV --------------------------------------------------------------------------------
@@ -368,12 +384,15 @@ def evaluations_csv(*, evaluations: QuerySet[Evaluation]) -> Iterator[bytes]:
     for values in evaluations.values_list("values", flat=True).iterator(chunk_size=2000):
         for value in values:
             labels.setdefault(value["label"], None)
-    header = [_("iM ID"), _("Last name"), _("First name"), _("Reviewer"), _("Submitted at"), *labels]
+    header = [
+        _("iM ID"), _("Last name"), _("First name"), _("Reviewer"), _("Submitted at"), _("Edited at"), *labels
+    ]  # fmt: skip
 
     def rows() -> Iterator[list[object]]:
         for evaluation in evaluations.iterator(chunk_size=2000):
             by_label = {value["label"]: value["value"] for value in evaluation.values}
             submitted = timezone.localtime(evaluation.created_at).strftime("%Y-%m-%d %H:%M")
+            edited = evaluation.updated_at
             applicant = evaluation.applicant
             yield [
                 applicant.im_id,
@@ -381,6 +400,7 @@ def evaluations_csv(*, evaluations: QuerySet[Evaluation]) -> Iterator[bytes]:
                 applicant.first_name,
                 evaluation.reviewer_name,
                 submitted,
+                timezone.localtime(edited).strftime("%Y-%m-%d %H:%M") if edited else "",
                 *(by_label.get(label, "") for label in labels),
             ]
 

@@ -27,7 +27,13 @@ from applicants.access import (
 from applicants.models import Applicant
 from interviewmaker import csvfiles
 from sharing import selectors, services
-from sharing.forms import EvaluationForm, EvaluationItemFormSet, EvaluationSheetForm, SharingSettingsForm
+from sharing.forms import (
+    EvaluationForm,
+    EvaluationItemFormSet,
+    EvaluationSheetForm,
+    SharingSettingsForm,
+    evaluation_initial,
+)
 from sharing.models import Evaluation, ShareLink, ShareUrlExport, SharingSettings
 
 REVIEWER_HEADERS = {
@@ -82,6 +88,13 @@ def _remember_evaluation(request: HttpRequest, link: ShareLink, evaluation: Eval
     request.session[SESSION_KEY] = evaluated
 
 
+def _own_evaluation(link: ShareLink, own: list[int], edit_id: str | None) -> Evaluation | None:
+    """The evaluation this browser submitted for the link's applicant and asks to edit, if any."""
+    if not edit_id or not edit_id.isdigit() or int(edit_id) not in own:
+        return None
+    return Evaluation.objects.filter(pk=int(edit_id), applicant=link.applicant).first()
+
+
 def _visible_evaluations(link: ShareLink, own: list[int]) -> tuple[list[Evaluation], bool]:
     """What this reviewer may see under the company's setting, and whether others are hidden."""
     visibility = selectors.sharing_settings_get(company=link.company).evaluations_visibility
@@ -119,17 +132,29 @@ def reviewer(request: HttpRequest, token: str) -> HttpResponse:
     link = selectors.share_link_for_reviewer(token=token)
     applicant = link.applicant
     sheet = services.evaluation_sheet_for(job_posting=applicant.job_posting)
-    form = EvaluationForm(request.POST or None, sheet=sheet)
+    own = _own_evaluations(request, link)
+    edit_id = request.POST.get("edit") if request.method == "POST" else request.GET.get("edit")
+    editing = _own_evaluation(link, own, edit_id)
+    initial = evaluation_initial(editing) if editing is not None and request.method != "POST" else None
+    form = EvaluationForm(request.POST or None, sheet=sheet, initial=initial)
     if request.method == "POST":
-        if form.is_valid():
-            evaluation = services.evaluation_submit(
-                link=link,
-                sheet=sheet,
-                reviewer_name=form.cleaned_data["reviewer_name"],
-                answers=form.answers(),
+        if edit_id and editing is None:
+            # The session that submitted it has ended (another browser, cleared cookies): change nothing.
+            form.add_error(
+                None, _("This evaluation can only be edited in the browser it was submitted from.")
             )
-            _remember_evaluation(request, link, evaluation)
-            messages.success(request, _("Thank you. Your evaluation was submitted."))
+        elif form.is_valid():
+            values = {
+                "sheet": sheet,
+                "reviewer_name": form.cleaned_data["reviewer_name"],
+                "answers": form.answers(),
+            }
+            if editing is not None:
+                services.evaluation_update(evaluation=editing, **values)
+                messages.success(request, _("Your evaluation was updated."))
+            else:
+                _remember_evaluation(request, link, services.evaluation_submit(link=link, **values))
+                messages.success(request, _("Thank you. Your evaluation was submitted."))
             return redirect("sharing:reviewer", token=token)
     else:
         services.share_link_view_record(
@@ -137,7 +162,6 @@ def reviewer(request: HttpRequest, token: str) -> HttpResponse:
             ip_address=request.META.get("REMOTE_ADDR"),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
-    own = _own_evaluations(request, link)
     evaluations, others_hidden = _visible_evaluations(link, own)
     company = link.company
     return render(
@@ -156,6 +180,7 @@ def reviewer(request: HttpRequest, token: str) -> HttpResponse:
             "sheet": sheet,
             "evaluations": evaluations,
             "own": own,
+            "editing": editing,
             "others_hidden": others_hidden,
         },
     )

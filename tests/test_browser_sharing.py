@@ -117,6 +117,18 @@ def test_reviewer_evaluates_through_an_exported_share_url(
     reviewer.wait_for_selector("text=評価を送信しました")
     assert "落ち着いて話せている。" in reviewer.inner_text("#evaluations")
 
+    # The reviewer corrects it: the form opens filled in, and saving changes that evaluation.
+    reviewer.click("#evaluations a.edit-evaluation")
+    reviewer.wait_for_selector("text=評価を編集")
+    assert reviewer.is_checked("#evaluation-form input[type=radio][value=B]")
+    reviewer.check("#evaluation-form input[type=radio][value=A]")
+    reviewer.fill("#evaluation-form textarea", "落ち着いて話せている。論理も明快。")
+    reviewer.click("#evaluation-form button[type=submit]")
+    reviewer.wait_for_selector("text=評価を更新しました")
+    assert reviewer.locator("#evaluations article").count() == 1
+    assert "論理も明快。" in reviewer.inner_text("#evaluations")
+    reviewer.screenshot(path=str(artifacts_dir / "sharing-reviewer-edited.png"), full_page=True)
+
     # The recruiter sees it on the applicant page.
     page.goto(f"{live_server.url}/applicants/{applicant.im_id}/")
     section = page.locator("#share-section")

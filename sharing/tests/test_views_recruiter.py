@@ -2,6 +2,7 @@ import csv
 import io
 
 import pytest
+from django.utils import timezone
 
 from sharing import services
 from sharing.models import Evaluation, ShareLink, ShareUrlExport, SharingSettings
@@ -171,14 +172,22 @@ def test_evaluations_csv_per_applicant_and_for_the_search(alice_client, applican
     link = services.share_link_get_or_create(applicant=applicant)
     sheet = services.evaluation_sheet_for(job_posting=applicant.job_posting)
     overall, comment = sheet.items.all()
-    services.evaluation_submit(
+    evaluation = services.evaluation_submit(
         link=link, sheet=sheet, reviewer_name="=部長", answers={overall.pk: "A", comment.pk: "①良"}
     )
     for url in (f"/sharing/applicants/{applicant.im_id}/evaluations.csv", "/sharing/evaluations.csv"):
         rows = _csv(alice_client.get(url), "utf-8-sig")
-        assert rows[0][3:] == ["評価者", "提出日時", "総合評価", "コメント"]
+        assert rows[0][3:] == ["評価者", "提出日時", "編集日時", "総合評価", "コメント"]
         assert rows[1][0] == str(applicant.im_id)
-        assert rows[1][3] == "'=部長" and rows[1][5:] == ["A", "①良"]
+        assert rows[1][3] == "'=部長" and rows[1][5:] == ["", "A", "①良"]
+    services.evaluation_update(
+        evaluation=evaluation,
+        sheet=sheet,
+        reviewer_name="部長",
+        answers={overall.pk: "B", comment.pk: "再考"},
+    )
+    rows = _csv(alice_client.get("/sharing/evaluations.csv"), "utf-8-sig")
+    assert rows[1][5].startswith(timezone.localtime().strftime("%Y-%m-%d")) and rows[1][6:] == ["B", "再考"]
 
 
 def test_recruiter_edits_the_evaluation_sheet(alice_client, job_posting):

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -127,6 +128,46 @@ def test_several_reviewers_see_others_only_after_submitting_their_own(link):
     html = response.content.decode()
     assert "一人目の所見" in html and "二人目の所見" in html
     assert Evaluation.objects.count() == 2
+
+
+def test_a_reviewer_corrects_their_own_evaluation_in_place(link):
+    sheet = services.evaluation_sheet_for(job_posting=link.applicant.job_posting)
+    reviewer = Client()
+    reviewer.post(f"/s/{link.token}/", _form(sheet, grade="B", comment="誤って B"))
+    evaluation = Evaluation.objects.get()
+    page = reviewer.get(f"/s/{link.token}/").content.decode()
+    assert f'href="?edit={evaluation.pk}#evaluation-form"' in page
+
+    form = reviewer.get(f"/s/{link.token}/?edit={evaluation.pk}").content.decode()
+    assert "評価を編集" in form and "誤って B</textarea>" in form
+    assert re.search(r'value="B"[^>]* checked', form) and not re.search(r'value="A"[^>]* checked', form)
+    assert f'name="edit" value="{evaluation.pk}"' in form
+
+    data = {**_form(sheet, name="佐藤 部長", grade="A", comment="見直して A"), "edit": evaluation.pk}
+    response = reviewer.post(f"/s/{link.token}/", data, follow=True)
+    html = response.content.decode()
+    assert "評価を更新しました" in html and "見直して A" in html and "誤って B" not in html
+    evaluation.refresh_from_db()
+    assert Evaluation.objects.count() == 1
+    assert [v["value"] for v in evaluation.values] == ["A", "見直して A"]
+    assert evaluation.updated_at is not None and evaluation.updated_at >= evaluation.created_at
+    assert "編集" in html  # the "(edited …)" note
+
+
+def test_another_browser_cannot_edit_an_evaluation(link):
+    sheet = services.evaluation_sheet_for(job_posting=link.applicant.job_posting)
+    Client().post(f"/s/{link.token}/", _form(sheet, comment="原文"))
+    evaluation = Evaluation.objects.get()
+    other = Client()
+    page = other.get(f"/s/{link.token}/?edit={evaluation.pk}").content.decode()
+    assert "評価を編集" not in page and 'name="edit"' not in page and "edit-evaluation" not in page
+    data = {**_form(sheet, comment="改ざん"), "edit": evaluation.pk}
+    response = other.post(f"/s/{link.token}/", data)
+    assert response.status_code == 200
+    assert "送信したブラウザでのみ編集できます" in response.content.decode()
+    evaluation.refresh_from_db()
+    assert Evaluation.objects.count() == 1 and evaluation.values[1]["value"] == "原文"
+    assert evaluation.updated_at is None
 
 
 def test_visibility_always_and_never(link, company):
