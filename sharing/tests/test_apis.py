@@ -50,6 +50,7 @@ def test_evaluations_endpoint(alice, charlie, applicant, company):
         {"label": "総合評価", "kind": "grade", "value": "B"},
         {"label": "コメント", "kind": "text", "value": "可"},
     ]
+    assert evaluation["updated_at"] is None  # set once the reviewer corrects it
     assert (
         api_client_for(charlie).get(f"/api/v1/applicants/{applicant.im_id}/evaluations/").status_code == 404
     )
