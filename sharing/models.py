@@ -58,8 +58,14 @@ class ShareLink(models.Model):
 
     # Exports insert 100,000 rows at once: only the indexes lookups need (token, applicant) are kept;
     # company and user deletions are rare and may scan.
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="share_links", db_index=False)
-    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="share_links")
+    # On PostgreSQL one composite key, (applicant, company) → the applicant's (id, company), stands for
+    # these two (migration 0005): a link always belongs to its applicant's company.
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="share_links", db_index=False, db_constraint=False
+    )
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="share_links", db_constraint=False
+    )
     token = models.CharField(max_length=64, default=new_share_token, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
@@ -180,8 +186,13 @@ class Evaluation(models.Model):
     """A reviewer's evaluation; `values` keeps label and kind of each item, so later sheet edits
     never change what a reviewer said."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="evaluations")
-    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="evaluations")
+    # Like ShareLink: one composite key (applicant, company) on PostgreSQL (migration 0005).
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="evaluations", db_constraint=False
+    )
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="evaluations", db_constraint=False
+    )
     link = models.ForeignKey(ShareLink, null=True, on_delete=models.SET_NULL, related_name="evaluations")
     sheet_name = models.CharField(max_length=100)
     reviewer_name = models.CharField(_("reviewer name"), max_length=100)

@@ -1,4 +1,5 @@
-"""The database keeps each applicant in its posting's company and each message in its applicant's."""
+"""The database keeps every applicant in its posting's company, and messages, share links and evaluations
+in their applicant's."""
 
 from __future__ import annotations
 
@@ -27,3 +28,19 @@ def test_a_message_cannot_sit_in_another_company_than_its_applicant(postgres):
     with pytest.raises(IntegrityError, match="message_applicant_company_fk"), transaction.atomic():
         Message.objects.create(company=applicant.company, applicant_id=10**9, idempotency_key="x:2", **fields)
     Message.objects.create(company=applicant.company, applicant=applicant, idempotency_key="x:3", **fields)
+
+
+def test_share_links_and_evaluations_cannot_sit_in_another_company_than_their_applicant(postgres):
+    from sharing.models import Evaluation, ShareLink
+
+    applicant, other = ApplicantFactory(), CompanyFactory()
+    with pytest.raises(IntegrityError, match="sharelink_applicant_company_fk"), transaction.atomic():
+        ShareLink.objects.create(company=other, applicant=applicant)
+    link = ShareLink.objects.create(company=applicant.company, applicant=applicant)
+    with pytest.raises(IntegrityError, match="evaluation_applicant_company_fk"), transaction.atomic():
+        Evaluation.objects.create(
+            company=other, applicant=applicant, link=link, sheet_name="s", reviewer_name="r"
+        )
+    Evaluation.objects.create(
+        company=applicant.company, applicant=applicant, link=link, sheet_name="s", reviewer_name="r"
+    )
