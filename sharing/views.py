@@ -52,8 +52,9 @@ def _reviewer_rate(group: str, request: HttpRequest) -> str:
 def reviewer_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Rate limit, the same not-found page for every bad link, and the privacy headers on every answer."""
 
-    # The token is the credential and reviewers have no session to ride on, so a forged cross-site
-    # POST gains nothing; and under no-referrer browsers send `Origin: null`, which CSRF checks refuse.
+    # The token is the credential, and under no-referrer browsers send `Origin: null`, which CSRF checks
+    # refuse. The session (which evaluations this browser may edit) is SameSite=Lax: a forged cross-site
+    # POST arrives without it, so it can at most add an evaluation, never change one.
     @csrf_exempt
     @ratelimit(key="ip", rate=_reviewer_rate, block=False)
     @wraps(view)
