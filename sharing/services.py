@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -391,17 +392,19 @@ def evaluations_csv(*, evaluations: QuerySet[Evaluation]) -> Iterator[bytes]:
     def rows() -> Iterator[list[object]]:
         for evaluation in evaluations.iterator(chunk_size=2000):
             by_label = {value["label"]: value["value"] for value in evaluation.values}
-            submitted = timezone.localtime(evaluation.created_at).strftime("%Y-%m-%d %H:%M")
-            edited = evaluation.updated_at
             applicant = evaluation.applicant
             yield [
                 applicant.im_id,
                 applicant.last_name,
                 applicant.first_name,
                 evaluation.reviewer_name,
-                submitted,
-                timezone.localtime(edited).strftime("%Y-%m-%d %H:%M") if edited else "",
+                _minute(evaluation.created_at),
+                _minute(evaluation.updated_at),
                 *(by_label.get(label, "") for label in labels),
             ]
 
     return csvfiles.stream_csv(header=header, rows=rows(), encoding="utf-8")
+
+
+def _minute(at: dt.datetime | None) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
