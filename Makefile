@@ -42,7 +42,7 @@ lint: venv-dev
 	$(BIN)/mypy .
 	$(PY) -m interviewmaker.checks.catalog
 
-## bench: the benchmarks of SPEC §11 (PostgreSQL via DATABASE_URL).
+## bench: the benchmarks of docs/product.md §11 (PostgreSQL via DATABASE_URL).
 bench: venv-dev
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 

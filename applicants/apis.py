@@ -108,7 +108,7 @@ class ApplicantSerializer(serializers.ModelSerializer):
             )
         if self.instance is not None and not isinstance(self.instance, list | QuerySet):
             self.fields["job_posting"].read_only = True
-        # 共有用URL only while the company has the feature (SPEC §9).
+        # 共有用URL only while the company has the feature (docs/product.md §9).
         # The schema generator's fake view keeps the field documented.
         documenting = getattr(self.context.get("view"), "swagger_fake_view", False)
         if not documenting and (

@@ -89,7 +89,8 @@ class JobPosting(models.Model):
     instructions = models.TextField(_("instructions"), blank=True)
     deadline = models.DateTimeField(_("deadline"))
     is_open = models.BooleanField(_("open"), default=True)
-    # Automatic reminder (SPEC §7): D04 to applicants still 調整中, once, this many hours before the deadline.
+    # Automatic reminder (docs/product.md §7): D04 to applicants still 調整中, once, this many hours
+    # before the deadline.
     auto_reminder_enabled = models.BooleanField(_("automatic reminder"), default=False)
     auto_reminder_hours = models.PositiveSmallIntegerField(
         _("hours before the deadline"),
@@ -177,7 +178,7 @@ class Applicant(models.Model):
             models.UniqueConstraint(fields=["id", "company"], name="applicant_id_company"),
         ]
         indexes = [
-            # The list's filters (SPEC §7): posting + status, newest first; company-wide by date.
+            # The list's filters (docs/product.md §7): posting + status, newest first; company-wide by date.
             models.Index(fields=["job_posting", "status", "-im_id"], name="applicant_posting_status"),
             models.Index(fields=["company", "status", "-im_id"], name="applicant_company_status"),
             models.Index(fields=["company", "created_at"], name="applicant_company_created"),

@@ -1,4 +1,4 @@
-"""Normalisation of applicant values, shared by the form, the API and the CSV import (SPEC §4)."""
+"""Normalisation of applicant values, shared by the form, the API and the CSV import (docs/product.md §4)."""
 
 from __future__ import annotations
 

@@ -132,7 +132,7 @@ def applicant_search_conditions(params: Mapping[str, Any]) -> SearchConditions:
 
 
 def applicant_search(*, company: Company, params: Mapping[str, Any]) -> QuerySet[Applicant]:
-    """The applicant list's search conditions (SPEC §7), as used by the list, bulk mode and CSV exports.
+    """The list's search conditions (docs/product.md §7), as used by the list, bulk mode and CSV exports.
 
     Understands `job_posting`, `status`, `q`, `registered_from`/`registered_to` (dates in the company's
     time zone, both inclusive) and `sort` (a key of APPLICANT_SORTS); unknown or malformed values are

@@ -1,4 +1,4 @@
-"""Benchmark of the share URL CSV (SPEC §11): 100,000 applicants in CP932 and in UTF-8 with BOM.
+"""Benchmark of the share URL CSV (docs/product.md §11): 100,000 applicants in CP932 and in UTF-8 with BOM.
 
 Runs on PostgreSQL (DATABASE_URL) in a scratch database `<name>_export_bench`, kept between runs and
 emptied with TRUNCATE before and after each size (rolled-back runs would leave it bloated with dead

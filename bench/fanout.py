@@ -1,4 +1,4 @@
-"""Benchmark of the D03 fan-out (SPEC §11): the outbox pipeline against a bare smtplib loop.
+"""Benchmark of the D03 fan-out (docs/product.md §11): the outbox pipeline against a bare smtplib loop.
 
 In one run, to the same local SMTP sink (aiosmtpd in its own process):
 1. a bare `smtplib` loop sends N pre-rendered D03 mails over one connection;

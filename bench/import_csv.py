@@ -1,4 +1,4 @@
-"""Benchmark of the CSV import (SPEC §11): 10,000 and 100,000 CP932 rows, validated and committed with D03.
+"""CSV import benchmark (docs/product.md §11): 10,000 and 100,000 CP932 rows, validated, committed with D03.
 
 Runs on PostgreSQL (DATABASE_URL) in a scratch database of its own (<name>_bench), emptied before and
 after. Each size runs in a fresh process so its peak RSS is its own. Uses the services the upload

@@ -1,4 +1,4 @@
-"""Benchmark of the applicant list and まとめて処理モード on PostgreSQL (SPEC §11, issue 6).
+"""Benchmark of the applicant list and まとめて処理モード on PostgreSQL (docs/product.md §11, issue 6).
 
 Seeds BENCH_MAIN (100,000) applicants in one company and BENCH_OTHERS (900,000) in nine others with
 set-based INSERT … SELECT, then prints p50/p95 server time of the filtered list page and of the status

@@ -354,7 +354,7 @@ CELERY_BEAT_SCHEDULE["interviews-normalise-sweep"] = {
 
 # --- CSV bulk registration (applicants.imports) ---------------------------------------------------
 
-# SPEC §4 limits, checked before any heavy work.
+# docs/product.md §4 limits, checked before any heavy work.
 IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 100_000, minimum=1)
 IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 20 * 1000 * 1000, minimum=1024)
 # Uploads up to this size are validated during the request (instant preview); larger ones by a worker.
@@ -372,7 +372,7 @@ CELERY_BEAT_SCHEDULE["applicant-imports-resume"] = {
 
 # --- Applicant list and まとめて処理モード (applicants.bulk) --------------------------------------
 
-# How often beat looks for job postings whose automatic reminder (D04, SPEC §7) is due.
+# How often beat looks for job postings whose automatic reminder (D04, docs/product.md §7) is due.
 ANSWER_REMINDER_CHECK_SECONDS = _int("ANSWER_REMINDER_CHECK_SECONDS", 300, minimum=10)
 CELERY_BEAT_SCHEDULE["answer-requests-resume"] = {
     "task": "applicants.bulk.tasks.answer_requests_resume_task",

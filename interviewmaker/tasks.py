@@ -18,7 +18,8 @@ def enqueue_on_commit(task: Task, *args: Any) -> None:
     """Publish `task(*args)` once the current transaction commits.
 
     A broker outage is logged, never raised: the work is already recorded in the database, and the
-    app's beat sweep re-enqueues what could not be published here (SPEC §11: broker down, nothing lost).
+    app's beat sweep re-enqueues what could not be published here (docs/product.md §11: broker down,
+    nothing lost).
     """
 
     def publish() -> None:

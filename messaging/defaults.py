@@ -1,4 +1,4 @@
-"""The shipped default templates, in Japanese and English (SPEC §5)."""
+"""The shipped default templates, in Japanese and English (docs/product.md §5)."""
 
 from __future__ import annotations
 

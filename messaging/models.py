@@ -45,7 +45,7 @@ class MessageTemplate(models.Model):
 
 
 class MessagingSettings(models.Model):
-    """Per-company switches of SPEC §5: D05 and the automatic reminder (D04) can be turned off."""
+    """Per-company switches of docs/product.md §5: D05 and the automatic reminder (D04) can be turned off."""
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="messaging_settings")
     d05_enabled = models.BooleanField(_("send D05 when an applicant submits"), default=True)

@@ -39,7 +39,7 @@ def messaging_settings_get(*, company: Company) -> MessagingSettings:
 
 
 def auto_reminder_enabled(*, company: Company) -> bool:
-    """Whether the automatic D04 reminder may run for this company (SPEC §5, §7)."""
+    """Whether the automatic D04 reminder may run for this company (docs/product.md §5, §7)."""
     return messaging_settings_get(company=company).auto_reminder_enabled
 
 

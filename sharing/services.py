@@ -29,7 +29,7 @@ from sharing.models import (
 # request.user: a recruiter, or AnonymousUser / None for system work.
 User = Any
 
-# The share URL CSV is a file format read by ATS imports, so its header is fixed (SPEC §8).
+# The share URL CSV is a file format read by ATS imports, so its header is fixed (docs/product.md §8).
 SHARE_CSV_HEADER = (
     "iM採用ID",
     "メールアドレス",

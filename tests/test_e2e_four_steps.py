@@ -1,4 +1,4 @@
-"""The four steps of SPEC §1 in one browser run, through the real pages and a real Celery worker:
+"""The four steps of docs/product.md §1 in one browser run, through the real pages and a real Celery worker:
 
 1. CSV upload of three applicants → each gets D03 (seen in each applicant's message log);
 2. one applicant records and submits the interview on a phone;

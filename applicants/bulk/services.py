@@ -259,7 +259,7 @@ def auto_reminders_due(*, now: dt.datetime | None = None) -> list[JobPosting]:
             deadline__lte=now + dt.timedelta(days=30),
         )
         .exclude(pk__in=reminded)
-        # SPEC §5: a company can switch the automatic reminder off for all its postings.
+        # docs/product.md §5: a company can switch the automatic reminder off for all its postings.
         .exclude(company__messaging_settings__auto_reminder_enabled=False)
         .select_related("company")
     )

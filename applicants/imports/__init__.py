@@ -1,1 +1,4 @@
-"""CSV bulk registration (応募者CSVアップロード, SPEC §4): parse, validate, preview, import, history."""
+"""CSV bulk registration (応募者CSVアップロード, docs/product.md §4).
+
+Parse, validate, preview, import, history.
+"""

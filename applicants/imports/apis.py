@@ -1,4 +1,4 @@
-"""REST API of the CSV import (SPEC §9): upload and validate, look, confirm."""
+"""REST API of the CSV import (docs/product.md §9): upload and validate, look, confirm."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""CSV downloads in the upload format (SPEC §4) and of an upload's errors.
+"""CSV downloads in the upload format (docs/product.md §4) and of an upload's errors.
 
 The upload format serves two downloads: a posting's current applicants and a selection of the list
 (まとめて処理モード), both to edit and upload again as updates. Cells that look like formulas get a

@@ -28,7 +28,7 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        # Oversized files are refused here, before anything reads them (SPEC §4).
+        # Oversized files are refused here, before anything reads them (docs/product.md §4).
         if upload.size > settings.IMPORT_MAX_BYTES:
             raise forms.ValidationError(
                 _("The file is %(size_mb)s MB; files of at most %(max_mb)s MB can be uploaded."),

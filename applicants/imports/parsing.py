@@ -1,4 +1,4 @@
-"""Reading an upload: encoding detection, CSV records and header matching (SPEC §4)."""
+"""Reading an upload: encoding detection, CSV records and header matching (docs/product.md §4)."""
 
 from __future__ import annotations
 

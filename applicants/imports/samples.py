@@ -1,4 +1,4 @@
-"""Generated upload files in the format of SPEC §4, for tests, the benchmark and demos."""
+"""Generated upload files in the format of docs/product.md §4, for tests, the benchmark and demos."""
 
 from __future__ import annotations
 

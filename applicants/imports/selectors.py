@@ -23,7 +23,7 @@ def import_get(*, company: Company, pk: int | str) -> ApplicantImport:
 
 
 def d03_preview(*, applicant_import: ApplicantImport) -> dict[str, str] | None:
-    """D03 as the first new applicant of the upload will receive it (SPEC §5), or None."""
+    """D03 as the first new applicant of the upload will receive it (docs/product.md §5), or None."""
     if not applicant_import.sample:
         return None
     from messaging.services.outbox import renderer_for

@@ -1,4 +1,4 @@
-"""Row validation of an upload: one tight pass over the records, one query for what exists (SPEC §4).
+"""Row validation (docs/product.md §4): one tight pass over the records, one query for what exists.
 
 The same code serves the preview (dry run) and the import, which re-validates inside its transaction
 because someone may have registered the same email since the preview.

@@ -1,4 +1,4 @@
-"""The import API (SPEC §9): POST /applicant-imports/, GET …/{id}/, POST …/{id}/confirm/."""
+"""The import API (docs/product.md §9): POST /applicant-imports/, GET …/{id}/, POST …/{id}/confirm/."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reading uploads: encodings, CSV syntax, header matching and every whole-file error (SPEC §4)."""
+"""Reading uploads: encodings, CSV syntax, header matching and every whole-file error (docs/product.md §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Row rules of an upload (SPEC §4): normalisation, every row error, skips, updates, duplicates."""
+"""Row rules of an upload (docs/product.md §4): normalisation, every row error, skips, updates, duplicates."""
 
 from __future__ import annotations
 
