@@ -24,15 +24,17 @@ $(VENV)/.installed-dev: requirements-dev.lock | $(BIN)/python
 venv: $(VENV)/.installed
 venv-dev: $(VENV)/.installed-dev
 
-## run: the app on embedded defaults (SQLite, local media, filesystem broker) with a worker, beat and demo data.
+## run: the app on embedded defaults (embedded PostgreSQL, local media, filesystem broker) with a worker,
+## beat and demo data. The embedded server (data in var/pgdata) stops when the app does.
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runall
 
-## test: the whole suite (PostgreSQL/Redis/worker/browser tests run when DATABASE_URL/REDIS_URL are set).
+## test: the whole suite, on PostgreSQL (DATABASE_URL, or the embedded server when it is unset); the Redis,
+## worker and browser tests run when REDIS_URL is set and Chromium is installed.
 test: venv-dev
-	DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" && exit 1)
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" && exit 1)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## lint: ruff, mypy, and the Japanese catalogue complete.

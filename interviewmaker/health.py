@@ -1,7 +1,8 @@
-"""`/healthz`: is the database reachable, is the broker reachable."""
+"""`/healthz`: is the database reachable (and which server it is), is the broker reachable."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
@@ -17,6 +18,14 @@ def _database_ok() -> tuple[bool, str]:
         return False, f"{type(exc).__name__}: {exc}"
 
 
+def _database_engine() -> str:
+    """E.g. "PostgreSQL 18.6 (embedded)": what a newcomer's demo or an operator's server runs on."""
+    version: int = connection.pg_version  # type: ignore[attr-defined]  # e.g. 180006 or 150019
+    major, minor = divmod(version, 10000)
+    where = "embedded" if settings.EMBEDDED_DATABASE else "DATABASE_URL"
+    return f"PostgreSQL {major}.{minor} ({where})"
+
+
 def _broker_ok() -> tuple[bool, str]:
     try:
         with app.connection_for_write() as conn:
@@ -30,7 +39,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     db_ok, db_detail = _database_ok()
     broker_ok, broker_detail = _broker_ok()
     ok = db_ok and broker_ok
-    return JsonResponse(
-        {"status": "ok" if ok else "error", "database": db_detail, "broker": broker_detail},
-        status=200 if ok else 503,
-    )
+    body = {"status": "ok" if ok else "error", "database": db_detail, "broker": broker_detail}
+    if db_ok:
+        body["database_engine"] = _database_engine()
+    return JsonResponse(body, status=200 if ok else 503)

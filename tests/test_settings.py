@@ -27,6 +27,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     [
         ("DATABASE_URL", "mysql-ish://nowhere", "DATABASE_URL"),
         ("DATABASE_URL", "not a url", "DATABASE_URL"),
+        ("DATABASE_URL", "sqlite:///var/db.sqlite3", "DATABASE_URL must be a PostgreSQL URL"),
         ("REDIS_URL", "http://127.0.0.1:6379", "REDIS_URL"),
         ("EMAIL_PORT", "twenty-five", "EMAIL_PORT"),
         ("DEBUG", "maybe", "DEBUG"),

@@ -11,7 +11,7 @@ from messaging.models import Message
 from tests.factories import ApplicantFactory, CompanyFactory, JobPostingFactory
 
 
-def test_an_applicant_cannot_sit_in_another_company_than_its_posting(postgres):
+def test_an_applicant_cannot_sit_in_another_company_than_its_posting(transactional_db):
     posting, other = JobPostingFactory(), CompanyFactory()
     with pytest.raises(IntegrityError, match="applicant_posting_company_fk"), transaction.atomic():
         Applicant.objects.create(company=other, job_posting=posting, im_id=1, email="a@example.jp")
@@ -20,7 +20,7 @@ def test_an_applicant_cannot_sit_in_another_company_than_its_posting(postgres):
     Applicant.objects.create(company=posting.company, job_posting=posting, im_id=3, email="c@example.jp")
 
 
-def test_a_message_cannot_sit_in_another_company_than_its_applicant(postgres):
+def test_a_message_cannot_sit_in_another_company_than_its_applicant(transactional_db):
     applicant, other = ApplicantFactory(), CompanyFactory()
     fields = {"template_code": "D03", "to": applicant.email, "subject": "s", "body": "b"}
     with pytest.raises(IntegrityError, match="message_applicant_company_fk"), transaction.atomic():
@@ -30,7 +30,7 @@ def test_a_message_cannot_sit_in_another_company_than_its_applicant(postgres):
     Message.objects.create(company=applicant.company, applicant=applicant, idempotency_key="x:3", **fields)
 
 
-def test_share_links_and_evaluations_cannot_sit_in_another_company_than_their_applicant(postgres):
+def test_share_links_and_evaluations_cannot_sit_in_another_company_than_their_applicant(transactional_db):
     from sharing.models import Evaluation, ShareLink
 
     applicant, other = ApplicantFactory(), CompanyFactory()

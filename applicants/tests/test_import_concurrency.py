@@ -47,7 +47,7 @@ def _run_together(*import_ids: int) -> list[BaseException]:
     return failures
 
 
-def test_two_imports_into_two_postings_get_distinct_im_ids(postgres, company):
+def test_two_imports_into_two_postings_get_distinct_im_ids(transactional_db, company):
     first, second = JobPostingFactory(company=company), JobPostingFactory(company=company)
     a = _validated(first, applicants_csv(1500, start=1))
     b = _validated(second, applicants_csv(1500, start=1))  # the same people, another posting
@@ -60,7 +60,7 @@ def test_two_imports_into_two_postings_get_distinct_im_ids(postgres, company):
     assert Message.objects.filter(template_code="D03").count() == 3000
 
 
-def test_two_overlapping_imports_into_one_posting_register_each_email_once(postgres, company):
+def test_two_overlapping_imports_into_one_posting_register_each_email_once(transactional_db, company):
     posting = JobPostingFactory(company=company)
     a = _validated(posting, applicants_csv(1200, start=1))
     b = _validated(posting, applicants_csv(1200, start=601))  # rows 601–1200 are in both files
@@ -76,7 +76,9 @@ def test_two_overlapping_imports_into_one_posting_register_each_email_once(postg
     assert len(emails) == len(set(emails))
 
 
-def test_progress_is_visible_to_the_polling_page_while_the_import_transaction_is_open(postgres, company):
+def test_progress_is_visible_to_the_polling_page_while_the_import_transaction_is_open(
+    transactional_db, company
+):
     imp = _validated(JobPostingFactory(company=company), applicants_csv(3, start=1))
     seen: list[int] = []
 

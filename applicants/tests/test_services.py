@@ -83,7 +83,7 @@ def test_job_posting_save_keeps_questions_in_order(company):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_registrations_in_one_company_get_distinct_ids(postgres):
+def test_concurrent_registrations_in_one_company_get_distinct_ids(transactional_db):
     company = CompanyFactory()
     postings = [JobPostingFactory(company=company) for _ in range(4)]
     errors: list[BaseException] = []

@@ -33,7 +33,7 @@ def _in_threads(target, n: int = 4) -> list[BaseException]:
     return errors
 
 
-def test_concurrent_exports_create_one_link_each(postgres, company):
+def test_concurrent_exports_create_one_link_each(transactional_db, company):
     posting = JobPostingFactory(company=company)
     ApplicantFactory.create_batch(200, job_posting=posting)
     errors = _in_threads(
@@ -44,7 +44,7 @@ def test_concurrent_exports_create_one_link_each(postgres, company):
     assert ShareLink.objects.count() == 200
 
 
-def test_concurrent_regenerations_leave_one_live_link(postgres, company):
+def test_concurrent_regenerations_leave_one_live_link(transactional_db, company):
     applicant: Applicant = ApplicantFactory(job_posting=JobPostingFactory(company=company))  # type: ignore[assignment]
     services.share_link_get_or_create(applicant=applicant)
     errors = _in_threads(lambda: services.share_link_regenerate(applicant=applicant))

@@ -1,6 +1,7 @@
-"""Fixtures for tests that need real services: PostgreSQL, a Redis broker and a Celery worker process.
+"""Fixtures for tests that need real services: a Redis broker and a Celery worker process.
 
-Without the service such a test is skipped, unless IM_REQUIRE_SERVICES=1 (CI), where it fails.
+The database is always PostgreSQL (the embedded server when DATABASE_URL is unset). Without Redis a
+test that needs it is skipped, unless IM_REQUIRE_SERVICES=1 (CI), where it fails.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.conf import settings
@@ -41,11 +43,6 @@ def _celery_eager() -> Iterator[None]:
 
 
 @pytest.fixture
-def postgres(transactional_db) -> None:
-    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL=postgres://…)")
-
-
-@pytest.fixture
 def redis_url() -> str:
     url = os.environ.get("REDIS_URL", "")
     require(bool(url), "needs Redis (set REDIS_URL=redis://…)")
@@ -60,11 +57,15 @@ def redis_url() -> str:
 
 def database_url_for_subprocess() -> str:
     """The URL of the test database this process is using, for a worker started beside it."""
+    connection.ensure_connection()  # the embedded server writes its socket folder into the settings
     db = settings.DATABASES["default"]
-    user = db.get("USER") or ""
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    user = quote(db.get("USER") or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
     auth = f"{user}{password}@" if user else ""
-    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
+    if host.startswith("/"):  # a Unix socket folder: as query parameters, which psycopg takes as they are
+        return f"postgres://{auth}/{db['NAME']}?{urlencode({'host': host, 'port': port})}"
+    return f"postgres://{auth}{host}:{port}/{db['NAME']}"
 
 
 class WorkerProcess:
@@ -130,7 +131,7 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def worker_env(postgres, redis_url, settings) -> dict[str, str]:
+def worker_env(transactional_db, redis_url, settings) -> dict[str, str]:
     """Environment for a subprocess (worker, server) sharing this test's database and broker."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(

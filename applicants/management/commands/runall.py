@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 
 class Command(BaseCommand):
@@ -19,6 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default=os.environ.get("RUN_ADDR", "127.0.0.1:8000"))
 
     def handle(self, *args: Any, addr: str, **options: Any) -> None:
+        # This process holds the embedded PostgreSQL server (if used) until the last of the three
+        # exits, so Ctrl-C stops it too; web and worker find it running.
+        connection.ensure_connection()
+        if settings.EMBEDDED_DATABASE:
+            db = settings.DATABASES["default"]
+            self.stdout.write(f"Embedded PostgreSQL: data in {db['PGDATA']}, socket in {db['HOST']}")
+        connection.close()
         beat_schedule = settings.VAR_DIR / "celerybeat-schedule"
         worker = subprocess.Popen(
             [
