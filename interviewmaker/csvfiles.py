@@ -39,13 +39,10 @@ class TextBuffer:
         return text
 
 
-def stream_csv(
-    *, header: Sequence[str], rows: Iterable[Sequence[object]], encoding: str, neutralised: bool = False
-) -> Iterator[bytes]:
+def stream_csv(*, header: Sequence[str], rows: Iterable[Sequence[object]], encoding: str) -> Iterator[bytes]:
     """Encoded CSV in chunks of CHUNK_ROWS rows; the caller checked that `encoding` can hold every cell.
 
     UTF-8 starts with a BOM so that Excel opens it as UTF-8. Line ends are CRLF (RFC 4180, Excel).
-    `neutralised=True` says the caller already made every cell safe (see neutralise) in bulk.
     """
     codec = ENCODINGS[encoding]
     buffer = TextBuffer()
@@ -54,7 +51,7 @@ def stream_csv(
     first = True
     it = iter(rows)
     while chunk := list(islice(it, CHUNK_ROWS)):
-        writer.writerows(chunk if neutralised else ([neutralise(cell) for cell in row] for row in chunk))
+        writer.writerows([neutralise(cell) for cell in row] for row in chunk)
         yield _encode(buffer.take(), codec, first)
         first = False
     if first:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, FilteredRelation, Q, QuerySet
+from django.db.models import FilteredRelation, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -104,32 +104,6 @@ def _with_active_link(applicants: QuerySet[Applicant]) -> QuerySet[Applicant]:
 def share_url_rows(*, applicants: QuerySet[Applicant]) -> QuerySet[Applicant, Any]:
     """The share URL CSV's columns with each applicant's live token, by one LEFT JOIN."""
     return _with_active_link(applicants).values_list(*SHARE_CSV_FIELDS)
-
-
-CHECK_FIELDS = (
-    "im_id",
-    "active_link__id",
-    "email",
-    "last_name",
-    "first_name",
-    "free_area_1",
-    "free_area_2",
-    "free_area_3",
-)
-
-
-def share_url_check_rows(*, applicants: QuerySet[Applicant]) -> QuerySet[Applicant, Any]:
-    """(im_id, live link id or None, the free-text columns): the CP932 pre-pass, which also finds
-    applicants still without a link."""
-    return _with_active_link(applicants).values_list(*CHECK_FIELDS)
-
-
-def share_url_counts(*, applicants: QuerySet[Applicant]) -> tuple[int, int]:
-    """(applicants, applicants without a live link) of a search, in one query."""
-    counts = (
-        _with_active_link(applicants).order_by().aggregate(rows=Count("pk"), linked=Count("active_link__id"))
-    )
-    return counts["rows"], counts["rows"] - counts["linked"]
 
 
 def share_url_exports(*, company: Company) -> QuerySet[ShareUrlExport]:

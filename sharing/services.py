@@ -41,7 +41,6 @@ SHARE_CSV_HEADER = (
     "回答状況",
     "共有用URL",
 )
-SHARE_CSV_TEXT_COLUMNS = SHARE_CSV_HEADER[1:7]
 
 
 def _user_or_none(user: User | None) -> Any:
@@ -77,34 +76,28 @@ ANALYZE_AFTER_ROWS = 1000
 def share_links_ensure(*, applicants: QuerySet[Applicant], by: User | None = None) -> int:
     """Give every applicant of the queryset a live share link, set-based; returns how many were created.
 
-    On PostgreSQL one INSERT … SELECT does it for any number of rows; the partial unique index and
-    ON CONFLICT DO NOTHING make a concurrent export or regeneration harmless.
+    One INSERT … SELECT does it for any number of rows, with tokens drawn by PostgreSQL; the partial
+    unique index and ON CONFLICT DO NOTHING make a concurrent export or regeneration harmless. Raw SQL
+    because the ORM cannot insert from a select: it would bring every id through Python and back.
     """
     user = _user_or_none(by)
     live = ShareLink.objects.filter(applicant=OuterRef("pk"), revoked_at__isnull=True)
     missing = applicants.order_by().filter(~Exists(live))
-    if connection.vendor == "postgresql":
-        sub_sql, sub_params = missing.values("pk").query.sql_with_params()
-        sql = (
-            # sub_sql is compiled by the ORM; its values stay bound parameters.
-            "INSERT INTO sharing_sharelink (company_id, applicant_id, token, created_at, created_by_id) "  # noqa: S608
-            f"SELECT a.company_id, a.id, {_PG_RANDOM_SQL}, %s, %s "
-            f"FROM applicants_applicant a WHERE a.id IN ({sub_sql}) ON CONFLICT DO NOTHING"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [timezone.now(), getattr(user, "pk", None), *sub_params])
-            created = max(cursor.rowcount, 0)
-            if created >= ANALYZE_AFTER_ROWS:
-                # Fresh statistics, or the export's join right after a big insert plans a nested loop
-                # over a table the planner still thinks is empty (seconds instead of milliseconds).
-                cursor.execute("ANALYZE sharing_sharelink")
-            return created
-    rows = [
-        ShareLink(company_id=company_id, applicant_id=pk, created_by=user)
-        for pk, company_id in missing.values_list("pk", "company_id").iterator(chunk_size=5000)
-    ]
-    ShareLink.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-    return len(rows)
+    sub_sql, sub_params = missing.values("pk").query.sql_with_params()
+    sql = (
+        # sub_sql is compiled by the ORM; its values stay bound parameters.
+        "INSERT INTO sharing_sharelink (company_id, applicant_id, token, created_at, created_by_id) "  # noqa: S608
+        f"SELECT a.company_id, a.id, {_PG_RANDOM_SQL}, %s, %s "
+        f"FROM applicants_applicant a WHERE a.id IN ({sub_sql}) ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [timezone.now(), getattr(user, "pk", None), *sub_params])
+        created = max(cursor.rowcount, 0)
+        if created >= ANALYZE_AFTER_ROWS:
+            # Fresh statistics, or the export's join right after a big insert plans a nested loop
+            # over a table the planner still thinks is empty (seconds instead of milliseconds).
+            cursor.execute("ANALYZE sharing_sharelink")
+        return created
 
 
 def share_links_for_posting(*, job_posting_id: int) -> int:
@@ -287,24 +280,14 @@ def share_url_export(
     from applicants.selectors import applicant_search
 
     applicants = applicant_search(company=company, params=params)
-    if _use_copy():
+    spool = _spool(applicants=applicants, encoding=encoding)
+    if spool.missing_links and not spool.problems:
+        # First export of these applicants: create every link in one statement, then write again.
+        share_links_ensure(applicants=applicants, by=user)
         spool = _spool(applicants=applicants, encoding=encoding)
-        if spool.missing_links and not spool.problems:
-            # First export of these applicants: create every link in one statement, then write again.
-            share_links_ensure(applicants=applicants, by=user)
-            spool = _spool(applicants=applicants, encoding=encoding)
-        if spool.problems:
-            return ShareUrlExportResult(
-                rows=spool.rows, problems=spool.problems, problem_rows=spool.problem_rows
-            )
-        rows, stream = spool.rows, spool.stream()
-    else:
-        rows, stream_or_problems = _share_url_export_python(
-            applicants=applicants, encoding=encoding, user=user
-        )
-        if isinstance(stream_or_problems, ShareUrlExportResult):
-            return stream_or_problems
-        stream = stream_or_problems
+    if spool.problems:
+        return ShareUrlExportResult(rows=spool.rows, problems=spool.problems, problem_rows=spool.problem_rows)
+    rows, stream = spool.rows, spool.stream()
     search = {k: v for k, v in params.items() if k in ("job_posting", "status", "q") or k.startswith("f_")}
     ShareUrlExport.objects.create(
         company=company, user=_user_or_none(user), search=search, encoding=encoding, rows=rows, via=via
@@ -322,58 +305,9 @@ def _spool(*, applicants: QuerySet[Applicant], encoding: str) -> pgexport.Spool:
     )
 
 
-def _use_copy() -> bool:
-    """PostgreSQL writes the CSV itself (sharing.pgexport); other databases go through Python."""
-    return connection.vendor == "postgresql"
-
-
 def _status_labels() -> dict[str, str]:
     with translation.override("ja"):
         return {value: str(label) for value, label in Applicant.Status.choices}
-
-
-def _share_url_export_python(
-    *, applicants: QuerySet[Applicant], encoding: str, user: User | None
-) -> tuple[int, Iterator[bytes] | ShareUrlExportResult]:
-    """The portable path (SQLite in `make run`): CP932 pre-pass, then a server-side cursor stream."""
-    if encoding == "cp932":
-        missing = 0
-
-        def texts() -> Iterator[tuple[Any, ...]]:
-            nonlocal missing
-            for row in selectors.share_url_check_rows(applicants=applicants).iterator(
-                chunk_size=csvfiles.CHUNK_ROWS
-            ):
-                missing += row[1] is None
-                yield (row[0], *row[2:])
-
-        rows, problems, bad_rows = csvfiles.cp932_problems(rows=texts(), columns=SHARE_CSV_TEXT_COLUMNS)
-        if problems:
-            return rows, ShareUrlExportResult(rows=rows, problems=problems, problem_rows=bad_rows)
-    else:
-        rows, missing = selectors.share_url_counts(applicants=applicants)
-    if missing:
-        share_links_ensure(applicants=applicants, by=user)
-    return rows, _share_url_stream(applicants=applicants, encoding=encoding)
-
-
-def _share_url_stream(*, applicants: QuerySet[Applicant], encoding: str) -> Iterator[bytes]:
-    status_labels = _status_labels()
-    prefix = share_url("")[:-1]  # SITE_URL/s/
-    triggers = csvfiles.FORMULA_TRIGGERS
-    values: Any = selectors.share_url_rows(applicants=applicants).iterator(chunk_size=csvfiles.CHUNK_ROWS)
-    # Neutralised here in bulk: only the six free-text cells can start with a trigger; the iM採用ID is a
-    # number, the status a fixed label and the URL starts with the site's scheme.
-    rows = (
-        (
-            row[0],
-            *[("'" + cell) if cell and cell[0] in triggers else cell for cell in row[1:7]],
-            status_labels.get(row[7], row[7]),
-            f"{prefix}{row[8]}/" if row[8] else "",
-        )
-        for row in values
-    )
-    yield from csvfiles.stream_csv(header=SHARE_CSV_HEADER, rows=rows, encoding=encoding, neutralised=True)
 
 
 def evaluations_csv(*, evaluations: QuerySet[Evaluation]) -> Iterator[bytes]:

@@ -173,13 +173,6 @@ def _iterate(applicants: Iterable[Applicant] | QuerySet[Applicant]) -> Iterator[
         yield from applicants
 
 
-def _insert(rows: Iterable[tuple[Any, ...]], *, ignore_conflicts: bool) -> int:
-    """Insert rendered rows set-based; returns how many were created."""
-    if connection.vendor == "postgresql":
-        return _insert_postgresql(rows, ignore_conflicts=ignore_conflicts)
-    return _insert_generic(rows, ignore_conflicts=ignore_conflicts)
-
-
 def _chunks(rows: Iterable[tuple[Any, ...]], size: int = 5000) -> Iterator[list[tuple[Any, ...]]]:
     chunk: list[tuple[Any, ...]] = []
     for row in rows:
@@ -191,7 +184,12 @@ def _chunks(rows: Iterable[tuple[Any, ...]], size: int = 5000) -> Iterator[list[
         yield chunk
 
 
-def _insert_postgresql(rows: Iterable[tuple[Any, ...]], *, ignore_conflicts: bool) -> int:
+def _insert(rows: Iterable[tuple[Any, ...]], *, ignore_conflicts: bool) -> int:
+    """Insert rendered rows with COPY; returns how many were created.
+
+    Raw SQL because the ORM has no COPY: bench/fanout.py and bench/import_csv.py need it (a
+    `bulk_create` of the D03 rows of 100,000 applicants alone takes longer than the whole import may).
+    """
     table = Message._meta.db_table
     columns = ", ".join(f'"{name}"' for name in _COLUMNS)
     target = table if not ignore_conflicts else "messaging_stage"
@@ -217,33 +215,6 @@ def _insert_postgresql(rows: Iterable[tuple[Any, ...]], *, ignore_conflicts: boo
             )
             created = cursor.rowcount
             cursor.execute("DROP TABLE messaging_stage")
-    return created
-
-
-def _insert_generic(rows: Iterable[tuple[Any, ...]], *, ignore_conflicts: bool, batch: int = 2000) -> int:
-    created = 0
-    chunk: list[Message] = []
-
-    def flush() -> int:
-        if not chunk:
-            return 0
-        if ignore_conflicts:
-            keys = [m.idempotency_key for m in chunk]
-            taken = set(
-                Message.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True)
-            )
-            fresh = [m for m in chunk if m.idempotency_key not in taken]
-        else:
-            fresh = chunk
-        Message.objects.bulk_create(fresh, ignore_conflicts=ignore_conflicts)
-        return len(fresh)
-
-    for row in rows:
-        chunk.append(Message(**dict(zip(_COLUMNS, row, strict=True))))
-        if len(chunk) >= batch:
-            created += flush()
-            chunk = []
-    created += flush()
     return created
 
 

@@ -9,19 +9,6 @@ from sharing.models import Evaluation, ShareLink, ShareUrlExport, SharingSetting
 from tests.factories import ApplicantFactory
 
 
-@pytest.fixture(params=["postgres-copy", "python"])
-def export_path(request, monkeypatch):
-    """Run an export test through both writers: PostgreSQL's COPY and the portable Python one."""
-    if request.param == "python":
-        monkeypatch.setattr("sharing.services._use_copy", lambda: False)
-    else:
-        from django.db import connection
-
-        if connection.vendor != "postgresql":
-            pytest.skip("COPY needs PostgreSQL")
-    return request.param
-
-
 def _csv(response, encoding="cp932"):
     body = b"".join(response.streaming_content)
     return list(csv.reader(io.StringIO(body.decode(encoding))))
@@ -80,9 +67,7 @@ def test_feature_off_gives_403_with_a_message(alice_client, applicant, company):
     assert not ShareUrlExport.objects.exists() and not ShareLink.objects.exists()
 
 
-def test_share_url_csv_follows_the_search_and_is_audit_logged(
-    alice, alice_client, applicant, job_posting, export_path
-):
+def test_share_url_csv_follows_the_search_and_is_audit_logged(alice, alice_client, applicant, job_posting):
     ApplicantFactory(job_posting=job_posting, status="awaiting", last_name="調整")
     other = ApplicantFactory(job_posting=job_posting, status="submitted", last_name="回答")
     applicant.status = "submitted"
@@ -124,7 +109,7 @@ def test_share_url_csv_follows_the_search_and_is_audit_logged(
     assert log.search == {"job_posting": str(job_posting.pk), "status": "submitted"}
 
 
-def test_share_url_csv_keeps_urls_stable_between_exports(alice_client, applicant, export_path):
+def test_share_url_csv_keeps_urls_stable_between_exports(alice_client, applicant):
     first = _csv(alice_client.get("/sharing/share-urls.csv"))
     second = _csv(alice_client.get("/sharing/share-urls.csv?encoding=utf-8"), "utf-8-sig")
     assert first[1][-1] == second[1][-1]
@@ -132,7 +117,7 @@ def test_share_url_csv_keeps_urls_stable_between_exports(alice_client, applicant
 
 
 @pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
-def test_share_url_csv_neutralises_formula_cells(alice_client, job_posting, trigger, export_path):
+def test_share_url_csv_neutralises_formula_cells(alice_client, job_posting, trigger):
     payload = f"{trigger}cmd|' /C calc'!A0"
     ApplicantFactory(
         job_posting=job_posting, last_name=payload, free_area_1=payload, free_area_3=f"{trigger}1+1"
@@ -143,16 +128,14 @@ def test_share_url_csv_neutralises_formula_cells(alice_client, job_posting, trig
     assert rows[1][6] == f"'{trigger}1+1"
 
 
-def test_cp932_round_trip_of_characters_shift_jis_lacks(alice_client, applicant, export_path):
+def test_cp932_round_trip_of_characters_shift_jis_lacks(alice_client, applicant):
     body = b"".join(alice_client.get("/sharing/share-urls.csv?encoding=cp932").streaming_content)
     assert "髙橋".encode("cp932") in body and "①期生".encode("cp932") in body
     row = list(csv.reader(io.StringIO(body.decode("cp932"))))[1]
     assert row[2:7] == ["髙橋", "一郎", "ATS-0001", "①期生", "東京～大阪"]
 
 
-def test_characters_cp932_cannot_hold_are_reported_not_replaced(
-    alice_client, applicant, job_posting, export_path
-):
+def test_characters_cp932_cannot_hold_are_reported_not_replaced(alice_client, applicant, job_posting):
     bad = ApplicantFactory(job_posting=job_posting, last_name="𠮷田", free_area_2="全角ダッシュ—")
     response = alice_client.get(f"/sharing/share-urls.csv?job_posting={job_posting.pk}&encoding=cp932")
     assert response.status_code == 409
@@ -264,7 +247,7 @@ def test_evaluations_are_not_visible_across_companies(charlie, applicant):
     assert Evaluation.objects.filter(company=charlie.membership.company).count() == 0
 
 
-def test_share_url_csv_quotes_commas_quotes_and_line_breaks(alice_client, job_posting, export_path):
+def test_share_url_csv_quotes_commas_quotes_and_line_breaks(alice_client, job_posting):
     tricky = 'A社, "営業"\n2行目'
     ApplicantFactory(job_posting=job_posting, free_area_2=tricky, free_area_3="")
     body = b"".join(alice_client.get("/sharing/share-urls.csv?encoding=utf-8").streaming_content)
