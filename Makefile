@@ -31,11 +31,11 @@ run: venv
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runall
 
-## test: the whole suite, on PostgreSQL (DATABASE_URL, or the embedded server when it is unset); the Redis,
-## worker and browser tests run when REDIS_URL is set and Chromium is installed.
+## test: the whole suite, on PostgreSQL (DATABASE_URL, or the embedded server when it is unset) and Redis
+## (REDIS_URL, or a redis-server from a wheel when it is unset); browser tests need Debian's chromium.
 test: venv-dev
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" && exit 1)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(PY) -m tests.redisrun $(BIN)/pytest $(PYTEST_ARGS)
 
 ## lint: ruff, mypy, and the Japanese catalogue complete.
 lint: venv-dev

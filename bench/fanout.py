@@ -189,9 +189,10 @@ def main() -> int:
     from applicants.models import Company, JobPosting
     from messaging.models import Message
 
-    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
+    if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
+        # The worker processes connect through DATABASE_URL; the broker must be a real Redis.
         print(
-            "needs PostgreSQL and Redis: set DATABASE_URL=postgres://… and REDIS_URL=redis://…",
+            "needs a PostgreSQL server and Redis: set DATABASE_URL=postgres://… and REDIS_URL=redis://…",
             file=sys.stderr,
         )
         return 2
