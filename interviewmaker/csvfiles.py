@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 ENCODINGS = {"cp932": "cp932", "utf-8": "utf-8-sig"}
 ENCODING_LABELS = {"cp932": _("Shift_JIS (CP932, for Excel)"), "utf-8": _("UTF-8 with BOM")}
-# A spreadsheet reads a cell starting with one of these as a formula (or shifts it, for tab/CR).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet reads a cell starting with one of these as a formula (or shifts it, for tab/CR). Japanese
+# Excel also takes the full-width forms, which an IME types, as the ASCII ones.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 CHUNK_ROWS = 2000
 
 

@@ -12,6 +12,11 @@ def test_every_formula_trigger_is_neutralised(trigger):
     assert neutralise(value) == "'" + value
 
 
+@pytest.mark.parametrize("trigger", ["＝", "＋", "－", "＠"])
+def test_full_width_formula_triggers_are_neutralised_like_ascii_ones(trigger):
+    assert neutralise(f"{trigger}SUM(A1:A9)") == f"'{trigger}SUM(A1:A9)"
+
+
 @pytest.mark.parametrize("value", ["ATS-1", "a=b", "太郎", "", "123", "x-@"])
 def test_harmless_cells_are_left_alone(value):
     assert neutralise(value) == value

@@ -116,7 +116,7 @@ def test_share_url_csv_keeps_urls_stable_between_exports(alice_client, applicant
     assert ShareLink.objects.count() == 1
 
 
-@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
+@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"])
 def test_share_url_csv_neutralises_formula_cells(alice_client, job_posting, trigger):
     payload = f"{trigger}cmd|' /C calc'!A0"
     ApplicantFactory(
