@@ -382,6 +382,9 @@ CELERY_BEAT_SCHEDULE["applicant-imports-resume"] = {
 
 # How often beat looks for job postings whose automatic reminder (D04, docs/product.md §7) is due.
 ANSWER_REMINDER_CHECK_SECONDS = _int("ANSWER_REMINDER_CHECK_SECONDS", 300, minimum=10)
+# An answer request leaves out applicants who got a D04 this many hours before it, unless the recruiter
+# asks to send again (a second request soon after the first is more often a mistake than a plan); 0 = off.
+ANSWER_REQUEST_RESEND_HOURS = _int("ANSWER_REQUEST_RESEND_HOURS", 24, minimum=0)
 CELERY_BEAT_SCHEDULE["answer-requests-resume"] = {
     "task": "applicants.bulk.tasks.answer_requests_resume_task",
     "schedule": 300.0,

@@ -34,6 +34,11 @@ class AnswerRequestInputSerializer(serializers.Serializer):
         max_length=MAX_IM_IDS,
     )
     status = serializers.ChoiceField(choices=Applicant.Status.choices, required=False)
+    send_again = serializers.BooleanField(
+        default=False,
+        help_text="Also send to applicants who got a D04 within the resend window "
+        "(ANSWER_REQUEST_RESEND_HOURS, 24 by default); they are left out otherwise.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -56,6 +61,7 @@ class AnswerRequestSerializer(serializers.ModelSerializer):
     selected = serializers.IntegerField(source="selected_count", read_only=True)
     will_send = serializers.IntegerField(source="target_count", read_only=True)
     skipped = serializers.IntegerField(source="skipped_count", read_only=True)
+    reminded_recently = serializers.IntegerField(source="recent_count", read_only=True)
     processed = serializers.IntegerField(source="processed_count", read_only=True)
     queued = serializers.IntegerField(source="queued_count", read_only=True)
 
@@ -70,6 +76,8 @@ class AnswerRequestSerializer(serializers.ModelSerializer):
             "selected",
             "will_send",
             "skipped",
+            "reminded_recently",
+            "send_again",
             "processed",
             "queued",
             "created_at",
@@ -131,6 +139,7 @@ class AnswerRequestViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, v
             idempotency_key=f"api-{self._idempotency_key(request)}",
             by=request.user,
             source=AnswerRequest.Source.API,
+            send_again=data.validated_data["send_again"],
         )
         return Response(
             AnswerRequestSerializer(answer_request).data,

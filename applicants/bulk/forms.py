@@ -35,6 +35,7 @@ class SelectionForm(forms.Form):
     scope = forms.ChoiceField(choices=[("selected", _("Ticked applicants")), ("all", _("All matching"))])
     encoding = forms.ChoiceField(choices=list(CSV_ENCODINGS.items()), required=False)
     token = forms.CharField(required=False, max_length=32)
+    send_again = forms.BooleanField(required=False)
 
     def __init__(self, data: Any, *args: Any, require_token: bool = False, **kwargs: Any):
         super().__init__(data, *args, **kwargs)

@@ -50,6 +50,10 @@ class AnswerRequest(models.Model):
     selected_count = models.PositiveIntegerField(_("selected"), default=0)
     target_count = models.PositiveIntegerField(_("to send"), default=0)
     skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
+    # 調整中 applicants left out because another request sent them a D04 within the resend window
+    # (settings.ANSWER_REQUEST_RESEND_HOURS), unless the recruiter asked to send them again.
+    send_again = models.BooleanField(_("send again to recently reminded"), default=False)
+    recent_count = models.PositiveIntegerField(_("reminded recently"), default=0)
     processed_count = models.PositiveIntegerField(_("processed"), default=0)
     queued_count = models.PositiveIntegerField(_("messages queued"), default=0)
     # Keyset cursor of the background job: every applicant up to this iM採用ID has been handled.

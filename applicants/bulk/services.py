@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from applicants import selectors, services
@@ -86,6 +87,37 @@ def selection_counts(
     return SelectionCounts(by_status=selectors.status_counts(queryset=queryset))
 
 
+def resend_window_start(at: dt.datetime) -> dt.datetime | None:
+    """Since when a D04 counts as recent for a request made `at`; None when the window is off."""
+    hours = settings.ANSWER_REQUEST_RESEND_HOURS
+    return at - dt.timedelta(hours=hours) if hours else None
+
+
+def _reminded_between(
+    queryset: QuerySet[Applicant], since: dt.datetime, until: dt.datetime
+) -> QuerySet[Applicant]:
+    from messaging.models import Message
+
+    # A D04 on its way or delivered; one that failed, bounced or was suppressed reached nobody.
+    unreached = (Message.Status.FAILED, Message.Status.BOUNCED, Message.Status.SUPPRESSED)
+    recent = Message.objects.filter(
+        applicant=OuterRef("pk"), template_code="D04", created_at__gte=since, created_at__lt=until
+    ).exclude(status__in=unreached)
+    return queryset.filter(Exists(recent))
+
+
+def selection_recently_reminded(
+    *, company: Company, selection: Selection, at: dt.datetime, max_im_id: int | None = None
+) -> int:
+    """調整中 applicants of the selection who got a D04 within the resend window before `at`."""
+    since = resend_window_start(at)
+    if since is None:
+        return 0
+    queryset = selection_queryset(company=company, selection=selection, max_im_id=max_im_id)
+    awaiting = queryset.filter(status=Applicant.Status.AWAITING)
+    return _reminded_between(awaiting, since, at).count()
+
+
 def answer_request_create(
     *,
     company: Company,
@@ -93,11 +125,13 @@ def answer_request_create(
     idempotency_key: str,
     by: User | AnonymousUser | None,
     source: str = AnswerRequest.Source.LIST,
+    send_again: bool = False,
 ) -> tuple[AnswerRequest, bool]:
     """Record a bulk 回答依頼 and start its background job; (request, created).
 
     A second call with the same idempotency key (double click, resubmitted form, retried API call)
-    returns the first request and sends nothing.
+    returns the first request and sends nothing. Without one, applicants reminded within the resend
+    window are still left out, unless `send_again` says the recruiter means it.
     """
     existing = AnswerRequest.objects.filter(company=company, idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -105,7 +139,12 @@ def answer_request_create(
     try:
         with transaction.atomic():
             answer_request = _answer_request_insert(
-                company=company, selection=selection, idempotency_key=idempotency_key, by=by, source=source
+                company=company,
+                selection=selection,
+                idempotency_key=idempotency_key,
+                by=by,
+                source=source,
+                send_again=send_again,
             )
     except IntegrityError:
         # A concurrent twin committed the same key first; PostgreSQL made us wait for it.
@@ -120,10 +159,17 @@ def _answer_request_insert(
     idempotency_key: str,
     by: User | AnonymousUser | None,
     source: str,
+    send_again: bool,
 ) -> AnswerRequest:
     # IDs only grow: whoever registers after this moment is not part of what was confirmed.
     max_im_id = Company.objects.values_list("last_im_id", flat=True).get(pk=company.pk)
     counts = selection_counts(company=company, selection=selection, max_im_id=max_im_id)
+    now = timezone.now()
+    recent = (
+        0
+        if send_again
+        else selection_recently_reminded(company=company, selection=selection, at=now, max_im_id=max_im_id)
+    )
     posting_id = selectors.applicant_search_conditions(selection.search).job_posting_id
     answer_request = AnswerRequest.objects.create(
         company=company,
@@ -135,8 +181,10 @@ def _answer_request_insert(
         im_ids=list(selection.im_ids),
         max_im_id=max_im_id,
         selected_count=counts.selected,
-        target_count=counts.awaiting,
+        target_count=counts.awaiting - recent,
         skipped_count=counts.skipped,
+        send_again=send_again,
+        recent_count=recent,
     )
     from applicants.bulk.tasks import answer_request_run_task
 
@@ -146,13 +194,18 @@ def _answer_request_insert(
 
 
 def answer_request_targets(*, answer_request: AnswerRequest) -> QuerySet[Applicant]:
-    """The applicants still to get this request's D04: selected, confirmed and still 調整中."""
+    """The applicants still to get this request's D04: selected, confirmed and still 調整中, and not
+    reminded by another request within the resend window before this one (unless sent again)."""
     selection = Selection(search=answer_request.search, im_ids=tuple(answer_request.im_ids))
+    queryset = selection_queryset(
+        company=answer_request.company, selection=selection, max_im_id=answer_request.max_im_id
+    )
+    since = resend_window_start(answer_request.created_at)
+    if since is not None and not answer_request.send_again:
+        recent = _reminded_between(queryset, since, answer_request.created_at).values("pk")
+        queryset = queryset.exclude(pk__in=recent)
     return (
-        selection_queryset(
-            company=answer_request.company, selection=selection, max_im_id=answer_request.max_im_id
-        )
-        .filter(status=Applicant.Status.AWAITING, im_id__gt=answer_request.cursor_im_id)
+        queryset.filter(status=Applicant.Status.AWAITING, im_id__gt=answer_request.cursor_im_id)
         # One model per row: the company is attached below, postings are cached by messages_queue.
         .select_related(None)
         .order_by("im_id")

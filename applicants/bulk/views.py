@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -57,6 +58,7 @@ def bulk_confirm(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _execute(request, company, form)
     counts = services.selection_counts(company=company, selection=selection)
+    recent = services.selection_recently_reminded(company=company, selection=selection, at=timezone.now())
     posting = None
     posting_id = selectors.applicant_search_conditions(selection.search).job_posting_id
     if posting_id is not None:
@@ -69,6 +71,8 @@ def bulk_confirm(request: HttpRequest) -> HttpResponse:
             "scope": form.cleaned_data["scope"],
             "selection": selection,
             "counts": counts,
+            "recent": recent,
+            "resend_hours": settings.ANSWER_REQUEST_RESEND_HOURS,
             "posting": posting,
             "search": form.search,
             "token": uuid.uuid4().hex,
@@ -89,6 +93,7 @@ def _execute(request: HttpRequest, company: Company, form: SelectionForm) -> Htt
         idempotency_key=f"list-{form.cleaned_data['token']}",
         by=request.user,
         source=AnswerRequest.Source.LIST,
+        send_again=form.cleaned_data["send_again"],
     )
     if not created:
         messages.info(request, _("This answer request was already sent; nothing was sent twice."))

@@ -128,3 +128,19 @@ def test_applicant_list_api_rejects_a_malformed_date(alice_api, applicants):
     response = alice_api.get("/api/v1/applicants/", {"registered_from": "yesterday"})
     assert response.status_code == 400
     assert "detail" in response.json()
+
+
+def test_a_second_call_without_a_key_leaves_the_reminded_out_unless_sent_again(
+    alice_api, job_posting, applicants, django_capture_on_commit_callbacks
+):
+    payload = {"job_posting": job_posting.pk, "status": "awaiting"}
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_api.post(URL, payload, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = alice_api.post(URL, payload, format="json").json()
+    assert (second["will_send"], second["reminded_recently"], second["send_again"]) == (0, 3, False)
+    assert Message.objects.filter(template_code="D04").count() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        third = alice_api.post(URL, {**payload, "send_again": True}, format="json").json()
+    assert (third["will_send"], third["reminded_recently"], third["send_again"]) == (3, 0, True)
+    assert Message.objects.filter(template_code="D04").count() == 6

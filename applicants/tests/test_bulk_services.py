@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from applicants.bulk import services
 from applicants.bulk.models import AnswerRequest
@@ -199,3 +202,81 @@ def test_resume_re_enqueues_only_unfinished_requests_whose_task_was_lost(
     assert lost.state == AnswerRequest.State.DONE  # the re-enqueued task ran (eagerly here) and finished
     fresh.refresh_from_db()
     assert fresh.state == AnswerRequest.State.QUEUED
+
+
+# --- The resend window: a second request soon after the first leaves the reminded out ---------------
+
+
+def _age_d04(hours: float) -> None:
+    Message.objects.filter(template_code="D04").update(created_at=timezone.now() - dt.timedelta(hours=hours))
+
+
+def test_a_second_request_within_the_window_sends_no_second_d04(
+    company, job_posting, applicants, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        create(company, {"job_posting": job_posting.pk}, key="first")
+    with django_capture_on_commit_callbacks(execute=True):
+        second, created = create(company, {"job_posting": job_posting.pk}, key="second")
+    second.refresh_from_db()
+    assert created
+    assert (second.target_count, second.recent_count, second.queued_count) == (0, 4, 0)
+    assert [d04_count(a) for a in applicants] == [1, 1, 1, 1, 0, 0, 0]
+
+
+def test_send_again_reaches_the_recently_reminded(
+    company, job_posting, applicants, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        create(company, {"job_posting": job_posting.pk}, key="first")
+    with django_capture_on_commit_callbacks(execute=True):
+        again, _ = services.answer_request_create(
+            company=company,
+            selection=Selection.of(search={"job_posting": job_posting.pk}),
+            idempotency_key="again",
+            by=None,
+            send_again=True,
+        )
+    again.refresh_from_db()
+    assert (again.target_count, again.recent_count, again.queued_count, again.send_again) == (4, 0, 4, True)
+    assert [d04_count(a) for a in applicants] == [2, 2, 2, 2, 0, 0, 0]
+
+
+def test_only_the_reminded_are_left_out_and_an_old_reminder_does_not_count(
+    company, job_posting, applicants, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        create(company, {"job_posting": job_posting.pk}, key="old", im_ids=[applicants[0].im_id])
+    _age_d04(25)  # outside the 24-hour window
+    with django_capture_on_commit_callbacks(execute=True):
+        create(company, {"job_posting": job_posting.pk}, key="recent", im_ids=[applicants[1].im_id])
+    with django_capture_on_commit_callbacks(execute=True):
+        third, _ = create(company, {"job_posting": job_posting.pk}, key="third")
+    third.refresh_from_db()
+    assert (third.target_count, third.recent_count, third.queued_count) == (3, 1, 3)
+    assert [d04_count(a) for a in applicants[:4]] == [2, 1, 1, 1]
+
+
+def test_a_d04_that_reached_nobody_does_not_count(
+    company, job_posting, applicants, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        create(company, {"job_posting": job_posting.pk}, key="first")
+    Message.objects.filter(applicant=applicants[0]).update(status=Message.Status.BOUNCED)
+    Message.objects.filter(applicant=applicants[1]).update(status=Message.Status.FAILED)
+    with django_capture_on_commit_callbacks(execute=True):
+        second, _ = create(company, {"job_posting": job_posting.pk}, key="second")
+    second.refresh_from_db()
+    assert (second.target_count, second.recent_count) == (2, 2)
+    assert [d04_count(a) for a in applicants[:4]] == [2, 2, 1, 1]
+
+
+def test_the_window_can_be_switched_off(
+    company, job_posting, applicants, settings, django_capture_on_commit_callbacks
+):
+    settings.ANSWER_REQUEST_RESEND_HOURS = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        create(company, {"job_posting": job_posting.pk}, key="first")
+    with django_capture_on_commit_callbacks(execute=True):
+        create(company, {"job_posting": job_posting.pk}, key="second")
+    assert [d04_count(a) for a in applicants[:4]] == [2, 2, 2, 2]

@@ -215,3 +215,39 @@ def test_a_posting_of_another_company_in_the_search_is_404(alice_client, other_c
         CONFIRM, {"action": "answer_request", "scope": "all", "job_posting": theirs.pk}
     )
     assert response.status_code == 404
+
+
+def test_the_confirmation_warns_of_the_recently_reminded_and_can_send_again(
+    alice_client, job_posting, applicants, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(CONFIRM, post_form(confirm_all(alice_client, job_posting)))
+    response = confirm_all(alice_client, job_posting)
+    html = response.content.decode()
+    assert 'data-recent="3"' in html
+    assert 'id="recently-reminded"' in html and 'name="send_again"' in html
+    assert "うち3名は過去24時間以内に回答依頼を受け取っているため、送信しません。" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(CONFIRM, post_form(response))  # the box left unticked
+    assert Message.objects.filter(template_code="D04").count() == 3
+    detail = alice_client.get(
+        reverse("applicants:answer_request_detail", args=[AnswerRequest.objects.first().pk])
+    )
+    assert 'data-count="recent"' in detail.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(CONFIRM, {**post_form(confirm_all(alice_client, job_posting)), "send_again": "1"})
+    assert Message.objects.filter(template_code="D04").count() == 6
+
+
+def test_the_withdraw_confirmation_has_no_send_again_box(alice_client, job_posting, applicants):
+    Message.objects.create(
+        company=job_posting.company,
+        applicant=applicants[0],
+        template_code="D04",
+        idempotency_key="d04-x",
+        to=applicants[0].email,
+        subject="s",
+        body="b",
+    )
+    html = confirm_all(alice_client, job_posting, action="withdraw").content.decode()
+    assert 'name="send_again"' not in html
