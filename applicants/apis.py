@@ -117,14 +117,19 @@ class ApplicantSerializer(serializers.ModelSerializer):
             self.fields.pop("share_url", None)
 
     @extend_schema_field(
-        {"type": "string", "format": "uri", "description": "共有用URL (share URL feature only)"}
+        {
+            "type": "string",
+            "format": "uri",
+            "nullable": True,
+            "description": "共有用URL (share URL feature only; null for a withdrawn applicant)",
+        }
     )
-    def get_share_url(self, obj: Applicant) -> str:
+    def get_share_url(self, obj: Applicant) -> str | None:
         from sharing.services import share_link_get_or_create
 
         # A list page attaches the links in bulk (ApplicantViewSet.paginate_queryset).
         link = getattr(obj, "share_link", None) or share_link_get_or_create(applicant=obj)
-        return link.url
+        return link.url if link else None
 
     def validate_email(self, value: str) -> str:
         return _to_drf(normalize.clean_email, value)

@@ -188,12 +188,18 @@ def applicant_update(*, applicant: Applicant, data: dict[str, Any]) -> Applicant
 
 @transaction.atomic
 def applicants_withdraw(*, applicants: Sequence[Applicant]) -> int:
-    """Mark applicants as 辞退 (withdrawn); submitted ones keep their status."""
-    return (
-        Applicant.objects.filter(pk__in=[a.pk for a in applicants])
+    """Mark applicants as 辞退 (withdrawn) and revoke their share links; submitted ones keep both."""
+    from sharing.services import share_links_revoke
+
+    pks = list(
+        Applicant.objects.select_for_update()
+        .filter(pk__in=[a.pk for a in applicants])
         .exclude(status=Applicant.Status.SUBMITTED)
-        .update(status=Applicant.Status.WITHDRAWN)
+        .values_list("pk", flat=True)
     )
+    Applicant.objects.filter(pk__in=pks).update(status=Applicant.Status.WITHDRAWN)
+    share_links_revoke(applicant_ids=pks)
+    return len(pks)
 
 
 @transaction.atomic

@@ -46,14 +46,16 @@ def copy_statement(
             "t.im_id",
             *(_neutralised(column) for column in TEXT_COLUMNS),
             f"CASE t.status {status_sql} ELSE t.status END",
-            "CASE WHEN t.token IS NULL THEN NULL ELSE %s || t.token || '/' END",
+            # A withdrawn applicant has no link and gets none: an empty string ("") instead of the
+            # NULL that marks a link still to be made.
+            "CASE WHEN t.token IS NOT NULL THEN %s || t.token || '/' WHEN t.status = %s THEN '' END",
         ]
     )
     sql = (
         f"COPY (SELECT {select} FROM ({inner_sql}) AS t({', '.join(COLUMNS)})) "  # noqa: S608 - ORM SQL, bound values
         "TO STDOUT WITH (FORMAT csv)"
     )
-    return sql, [*status_params, url_prefix, *inner_params]
+    return sql, [*status_params, url_prefix, Applicant.Status.WITHDRAWN.value, *inner_params]
 
 
 @dataclass

@@ -82,7 +82,8 @@ def share_links_ensure(*, applicants: QuerySet[Applicant], by: User | None = Non
     """
     user = _user_or_none(by)
     live = ShareLink.objects.filter(applicant=OuterRef("pk"), revoked_at__isnull=True)
-    missing = applicants.order_by().filter(~Exists(live))
+    # A withdrawn (辞退) applicant is no longer shown to reviewers: no link, not even a new one.
+    missing = applicants.order_by().exclude(status=Applicant.Status.WITHDRAWN).filter(~Exists(live))
     sub_sql, sub_params = missing.values("pk").query.sql_with_params()
     sql = (
         # sub_sql is compiled by the ORM; its values stay bound parameters.
@@ -132,17 +133,31 @@ def share_links_attach(*, company: Company, applicants: Sequence[Applicant]) -> 
 
 
 @transaction.atomic
-def share_link_get_or_create(*, applicant: Applicant, by: User | None = None) -> ShareLink:
+def share_link_get_or_create(*, applicant: Applicant, by: User | None = None) -> ShareLink | None:
+    """The applicant's live link, made if missing; None for a withdrawn applicant, who has none."""
     link = selectors.share_link_active(company=applicant.company, applicant=applicant)
-    if link is not None:
+    if link is not None or applicant.status == Applicant.Status.WITHDRAWN:
         return link
     share_links_ensure(applicants=Applicant.objects.filter(pk=applicant.pk), by=by)
     return ShareLink.objects.get(applicant=applicant, revoked_at__isnull=True)
 
 
+def share_links_revoke(*, applicant_ids: Sequence[int], by: User | None = None) -> int:
+    """Revoke the live links of these applicants (their reviewer pages answer 404 at once)."""
+    return ShareLink.objects.filter(applicant_id__in=applicant_ids, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=_user_or_none(by)
+    )
+
+
+class ShareLinkWithdrawn(Exception):
+    """A withdrawn applicant gets no share link."""
+
+
 @transaction.atomic
 def share_link_regenerate(*, applicant: Applicant, by: User | None = None) -> ShareLink:
     """Revoke the applicant's link (the old URL stops working at once) and issue a new one."""
+    if applicant.status == Applicant.Status.WITHDRAWN:
+        raise ShareLinkWithdrawn
     user = _user_or_none(by)
     # Lock the applicant so two regenerations in parallel leave exactly one live link.
     Applicant.objects.select_for_update().filter(pk=applicant.pk).get()

@@ -196,8 +196,12 @@ SHARE = "share_url_enabled"
 @require_POST
 def share_link_regenerate(request: HttpRequest, im_id: int) -> HttpResponse:
     applicant = get_applicant_for_user(request, im_id)
-    services.share_link_regenerate(applicant=applicant, by=request.user)
-    messages.success(request, _("A new share URL was issued. The previous URL no longer works."))
+    try:
+        services.share_link_regenerate(applicant=applicant, by=request.user)
+    except services.ShareLinkWithdrawn:
+        messages.error(request, _("A withdrawn applicant has no share URL."))
+    else:
+        messages.success(request, _("A new share URL was issued. The previous URL no longer works."))
     return redirect("applicants:applicant_detail", im_id=applicant.im_id)
 
 

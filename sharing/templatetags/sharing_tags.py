@@ -34,7 +34,7 @@ def sharing_applicant_section(context: template.Context, applicant: Applicant) -
         "enabled": True,
         "applicant": applicant,
         "link": link,
-        "view_count": ShareLinkView.objects.filter(link=link).count(),
+        "view_count": ShareLinkView.objects.filter(link=link).count() if link else 0,
         "expires_at": link_expires_at(
             job_posting=applicant.job_posting, expiry_days=settings.link_expiry_days
         ),

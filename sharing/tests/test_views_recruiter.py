@@ -255,3 +255,33 @@ def test_share_url_csv_quotes_commas_quotes_and_line_breaks(alice_client, job_po
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
     assert rows[1][5] == tricky and rows[1][6] == ""
     assert len(rows) == 2
+
+
+def test_withdrawing_revokes_the_share_link_for_good(alice_client, alice_api, client, applicant):
+    from applicants.bulk.services import Selection, selection_withdraw
+
+    link = services.share_link_get_or_create(applicant=applicant)
+    assert client.get(f"/s/{link.token}/").status_code == 200
+    selection_withdraw(company=applicant.company, selection=Selection.of(search={}, im_ids=[applicant.im_id]))
+
+    assert client.get(f"/s/{link.token}/").status_code == 404
+    # Nothing hands out a new link: the sweep, an export, the applicant page, the API, regeneration.
+    services.share_links_for_posting(job_posting_id=applicant.job_posting_id)
+    rows = _csv(alice_client.get("/sharing/share-urls.csv?encoding=utf-8"), "utf-8-sig")
+    assert rows[1][0] == str(applicant.im_id) and rows[1][-1] == ""
+    html = alice_client.get(f"/applicants/{applicant.im_id}/").content.decode()
+    assert 'id="share-url-withdrawn"' in html and link.token not in html
+    assert alice_api.get(f"/api/v1/applicants/{applicant.im_id}/").json()["share_url"] is None
+    response = alice_client.post(f"/sharing/applicants/{applicant.im_id}/share-url/regenerate/", follow=True)
+    assert "辞退した応募者には共有用URLがありません。" in response.content.decode()
+    assert not ShareLink.objects.filter(applicant=applicant, revoked_at__isnull=True).exists()
+
+
+def test_submitted_applicants_keep_their_link_when_the_selection_is_withdrawn(client, applicant):
+    from applicants.bulk.services import Selection, selection_withdraw
+
+    applicant.status = applicant.Status.SUBMITTED
+    applicant.save(update_fields=["status"])
+    link = services.share_link_get_or_create(applicant=applicant)
+    selection_withdraw(company=applicant.company, selection=Selection.of(search={}, im_ids=[applicant.im_id]))
+    assert client.get(f"/s/{link.token}/").status_code == 200
