@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import zoneinfo
 
@@ -83,11 +84,27 @@ class Membership(models.Model):
         return self.role == self.Role.ADMIN
 
 
+# Deadlines outside these years are typos ("0085", "1035", "20255"), never a real season.
+DEADLINE_FIRST_YEAR = 2000
+DEADLINE_YEARS_AHEAD = 5
+
+
+def validate_deadline(value: dt.datetime) -> None:
+    """Refuse deadlines before 2000 or more than DEADLINE_YEARS_AHEAD years after this year."""
+    last = timezone.now().year + DEADLINE_YEARS_AHEAD
+    if not DEADLINE_FIRST_YEAR <= value.year <= last:
+        raise ValidationError(
+            _("Enter a deadline between the years %(first)s and %(last)s."),
+            code="deadline_year",
+            params={"first": DEADLINE_FIRST_YEAR, "last": last},
+        )
+
+
 class JobPosting(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="job_postings")
     title = models.CharField(_("title"), max_length=200)
     instructions = models.TextField(_("instructions"), blank=True)
-    deadline = models.DateTimeField(_("deadline"))
+    deadline = models.DateTimeField(_("deadline"), validators=[validate_deadline])
     is_open = models.BooleanField(_("open"), default=True)
     # Automatic reminder (docs/product.md §7): D04 to applicants still 調整中, once, this many hours
     # before the deadline.

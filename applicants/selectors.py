@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from applicants.models import Applicant, Company, JobPosting
+from interviewmaker.numbers import ascii_int, id_or_404
 
 
 def job_posting_list(*, company: Company) -> QuerySet[JobPosting]:
@@ -20,8 +21,8 @@ def job_posting_list(*, company: Company) -> QuerySet[JobPosting]:
 
 def job_posting_get(*, company: Company, pk: int | str) -> JobPosting:
     try:
-        return job_posting_list(company=company).get(pk=int(pk))
-    except (JobPosting.DoesNotExist, ValueError, TypeError):
+        return job_posting_list(company=company).get(pk=id_or_404(pk))
+    except JobPosting.DoesNotExist:
         raise Http404 from None
 
 
@@ -40,8 +41,8 @@ def applicant_list(*, company: Company) -> QuerySet[Applicant]:
 
 def applicant_get(*, company: Company, im_id: int | str) -> Applicant:
     try:
-        return applicant_list(company=company).get(im_id=int(im_id))
-    except (Applicant.DoesNotExist, ValueError, TypeError, OverflowError):
+        return applicant_list(company=company).get(im_id=id_or_404(im_id))
+    except Applicant.DoesNotExist:
         raise Http404 from None
 
 
@@ -103,7 +104,7 @@ def applicant_search_conditions(params: Mapping[str, Any]) -> SearchConditions:
     """Parse list/API/export query parameters; malformed values are reported and left out."""
     errors: list[str] = []
     posting = str(params.get("job_posting") or "").strip()
-    posting_id = int(posting) if posting.isdigit() and len(posting) < 19 else None
+    posting_id = ascii_int(posting)
     status = str(params.get("status") or "")
     if status and status not in Applicant.Status.values:
         errors.append(_("Unknown status: %(value)s") % {"value": status})
@@ -174,8 +175,8 @@ def applicant_search(*, company: Company, params: Mapping[str, Any]) -> QuerySet
             | Q(free_area_2__icontains=q)
             | Q(free_area_3__icontains=q)
         )
-        if q.isdigit() and len(q) < 19:
-            text |= Q(im_id=int(q))
+        if (im_id := ascii_int(q)) is not None:
+            text |= Q(im_id=im_id)
         queryset = queryset.filter(text)
     return queryset.order_by(*APPLICANT_SORTS[cond.sort])
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -218,6 +218,14 @@ def job_posting_save(
     return posting
 
 
+# What the API's optional question fields default to: the model's own defaults.
+QUESTION_DEFAULTS = {
+    field.name: field.get_default()
+    for field in Question._meta.get_fields()
+    if isinstance(field, models.Field) and field.has_default()
+}
+
+
 def _questions_replace(*, posting: JobPosting, questions: list[dict[str, Any]]) -> None:
     """Keep question rows (and so their answers) where the position still exists."""
     existing = list(posting.questions.order_by("position", "id"))
@@ -225,7 +233,9 @@ def _questions_replace(*, posting: JobPosting, questions: list[dict[str, Any]]) 
         question = existing[position] if position < len(existing) else Question(job_posting=posting)
         question.position = position
         for name in ("text", "preparation_seconds", "answer_seconds", "max_takes"):
-            setattr(question, name, values[name])
+            # The API documents every field but the text as optional, with the model's default.
+            value = values[name] if name in values else QUESTION_DEFAULTS[name]
+            setattr(question, name, value)
         question.save()
     for stale in existing[len(questions) :]:
         stale.delete()

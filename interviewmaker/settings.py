@@ -329,6 +329,14 @@ SPECTACULAR_SETTINGS = {
 
 # Largest take accepted; bigger uploads are refused chunk by chunk (local) or at completion (S3).
 RECORDING_MAX_TAKE_BYTES = _int("RECORDING_MAX_TAKE_BYTES", 200 * 1024 * 1024, minimum=1024 * 1024)
+# Everything one applicant may store, all takes together (interview abuse; docs/recording.md).
+RECORDING_MAX_APPLICANT_BYTES = _int(
+    "RECORDING_MAX_APPLICANT_BYTES", 600 * 1024 * 1024, minimum=RECORDING_MAX_TAKE_BYTES
+)
+# Takes an applicant may start per question beyond its maximum: one, to retry after a failed upload.
+RECORDING_EXTRA_TAKES = _int("RECORDING_EXTRA_TAKES", 1, minimum=0)
+# Takes still uploading this long after they started are abandoned: files deleted, S3 uploads aborted.
+RECORDING_ABANDONED_HOURS = _int("RECORDING_ABANDONED_HOURS", 24, minimum=1)
 # Size of each chunk the browser uploads to Django (local storage); the last one may be shorter.
 RECORDING_CHUNK_BYTES = _int("RECORDING_CHUNK_BYTES", 2 * 1024 * 1024, minimum=64 * 1024)
 # Size of each presigned multipart part on S3 (S3 requires at least 5 MiB except for the last part).
@@ -354,6 +362,10 @@ CACHES["ratelimit"] = (
 CELERY_BEAT_SCHEDULE["interviews-expire"] = {
     "task": "interviews.tasks.applicants_expire_task",
     "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["interviews-abandoned-takes-sweep"] = {
+    "task": "interviews.tasks.takes_abandoned_sweep_task",
+    "schedule": 3600.0,
 }
 CELERY_BEAT_SCHEDULE["interviews-normalise-sweep"] = {
     "task": "interviews.tasks.answers_normalise_sweep_task",

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,6 +87,13 @@ def take_start(*, applicant: Applicant, question: Question, declared_type: str) 
         raise UploadRejected(_("You have already kept an answer for this question."))
     if _completed_takes(applicant=applicant, question=question) >= question.max_takes:
         raise UploadRejected(_("You have used all takes for this question."))
+    # Started takes count too, so that one link cannot open uploads without end; one more than the
+    # maximum (RECORDING_EXTRA_TAKES) lets a take whose upload failed be recorded again.
+    started = Take.objects.filter(applicant=applicant, question=question).count()
+    if started >= question.max_takes + settings.RECORDING_EXTRA_TAKES:
+        raise UploadRejected(_("You have started all takes for this question."))
+    if _stored_bytes(applicant) >= settings.RECORDING_MAX_APPLICANT_BYTES:
+        raise UploadRejected(_quota_message())
     container = _container_from_type(declared_type)
     take = Take(
         applicant=applicant, question=question, container=container, declared_type=declared_type[:100]
@@ -99,6 +107,22 @@ def take_start(*, applicant: Applicant, question: Question, declared_type: str) 
         storage.local_path(take.storage_name).touch()
     take.save()
     return take
+
+
+def _stored_bytes(applicant: Applicant) -> int:
+    """Bytes the applicant stores: finished takes, and the chunks of takes still uploading."""
+    done = Take.objects.filter(applicant=applicant, state=Take.State.COMPLETE).aggregate(n=Sum("size"))["n"]
+    uploading = TakeChunk.objects.filter(
+        take__applicant=applicant, take__state=Take.State.UPLOADING
+    ).aggregate(n=Sum("size"))["n"]
+    return int(done or 0) + int(uploading or 0)
+
+
+def _quota_message() -> str:
+    return _(
+        "Your recordings have reached the storage limit of %(mb)d MB for this interview. "
+        "Please contact the company."
+    ) % {"mb": settings.RECORDING_MAX_APPLICANT_BYTES // 2**20}
 
 
 def _check_uploading(take: Take) -> None:
@@ -118,6 +142,8 @@ def take_chunk_write(*, take: Take, index: int, stream: Any, length: int) -> Chu
         raise UploadRejected(
             _("The recording is larger than %(mb)d MB.") % {"mb": settings.RECORDING_MAX_TAKE_BYTES // 2**20}
         )
+    if _stored_bytes(take.applicant) + length > settings.RECORDING_MAX_APPLICANT_BYTES:
+        raise UploadRejected(_quota_message())
     if index == 0:
         # Check the container from the bytes themselves before anything is written.
         head = stream.read(16)
@@ -150,6 +176,10 @@ def take_parts_presign(*, take: Take, part_numbers: list[int]) -> dict[int, str]
     max_parts = -(-settings.RECORDING_MAX_TAKE_BYTES // settings.RECORDING_S3_PART_BYTES)
     if not part_numbers or any(not 1 <= n <= max_parts for n in part_numbers) or len(part_numbers) > 100:
         raise UploadRejected(_("The recording is larger than %(mb)d MB.") % {"mb": _max_mb()})
+    # Parts bypass Django: no URL for a part that would start beyond what the applicant may still store.
+    room = settings.RECORDING_MAX_APPLICANT_BYTES - _stored_bytes(take.applicant)
+    if (max(part_numbers) - 1) * settings.RECORDING_S3_PART_BYTES >= room:
+        raise UploadRejected(_quota_message())
     return {n: storage.s3_part_url(take.storage_name, take.s3_upload_id, n) for n in part_numbers}
 
 
@@ -190,6 +220,17 @@ def take_complete(
         return take
     if _completed_takes(applicant=take.applicant, question=take.question) >= take.question.max_takes:
         raise UploadRejected(_("You have used all takes for this question."))
+    if (
+        storage.uses_s3()
+        and _stored_bytes(take.applicant) + stored_size > settings.RECORDING_MAX_APPLICANT_BYTES
+    ):
+        # S3 parts bypass Django, so the applicant's total is checked once the object exists.
+        name = take.storage_name
+        transaction.on_commit(lambda: storage.media_storage().delete(name))
+        take.state = Take.State.FAILED
+        take.error = f"rejected: applicant quota, size {stored_size}"
+        take.save(update_fields=["state", "error"])
+        return take
     take.state = Take.State.COMPLETE
     take.size = stored_size
     take.client_duration = duration if duration and 0 < duration < 3600 else None
@@ -275,6 +316,35 @@ def applicants_expire(*, now: Any = None) -> int:
     return Applicant.objects.filter(
         status=Applicant.Status.AWAITING, job_posting__deadline__lte=now or timezone.now()
     ).update(status=Applicant.Status.EXPIRED, updated_at=timezone.now())
+
+
+def takes_abandoned_sweep(*, older_than: dt.timedelta | None = None) -> int:
+    """Delete what takes still uploading long after they started left behind; they become FAILED.
+
+    Local chunks are deleted with the file; S3 multipart uploads are aborted, which frees their parts.
+    """
+    age = older_than or dt.timedelta(hours=settings.RECORDING_ABANDONED_HOURS)
+    stale = Take.objects.filter(state=Take.State.UPLOADING, created_at__lt=timezone.now() - age)
+    swept = 0
+    for take_id in list(stale.order_by("created_at").values_list("pk", flat=True)[:1000]):
+        with transaction.atomic():
+            # Locked and re-checked: a completion racing with the sweep either wins or waits.
+            take = Take.objects.select_for_update(skip_locked=True).filter(pk=take_id).first()
+            if take is None or take.state != Take.State.UPLOADING:
+                continue
+            try:
+                if take.s3_upload_id:
+                    storage.s3_multipart_abort(take.storage_name, take.s3_upload_id)
+                elif take.storage_name:
+                    storage.media_storage().delete(take.storage_name)
+            except Exception:  # an upload already aborted, a file already gone: the row still closes
+                logger.warning("cleaning abandoned take %s failed", take.pk, exc_info=True)
+            take.chunks.all().delete()
+            take.state = Take.State.FAILED
+            take.error = "abandoned: upload never completed"
+            take.save(update_fields=["state", "error"])
+            swept += 1
+    return swept
 
 
 # --- Normalisation ---------------------------------------------------------------------------------

@@ -21,5 +21,10 @@ def applicants_expire_task() -> int:
 
 
 @shared_task
+def takes_abandoned_sweep_task() -> int:
+    return services.takes_abandoned_sweep()
+
+
+@shared_task
 def answers_normalise_sweep_task() -> int:
     return services.answers_normalise_sweep()

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 
 from applicants.models import Applicant
+from interviewmaker.numbers import MAX_DIGITS, ascii_int
 from interviews import selectors, services, storage
 from interviews.models import Take
 
@@ -239,8 +240,8 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
 def take_start(request: HttpRequest, applicant: Applicant) -> JsonResponse:
     data = _json_body(request)
     try:
-        question = applicant.job_posting.questions.get(pk=int(data.get("question", 0)))
-    except (ValueError, TypeError, applicant.job_posting.questions.model.DoesNotExist):
+        question = applicant.job_posting.questions.get(pk=ascii_int(data.get("question")) or 0)
+    except applicant.job_posting.questions.model.DoesNotExist:
         raise services.UploadRejected(_("This question is not part of your interview.")) from None
     take = services.take_start(
         applicant=applicant, question=question, declared_type=str(data.get("type", ""))
@@ -310,7 +311,13 @@ def take_keep(request: HttpRequest, applicant: Applicant, key: str) -> JsonRespo
 
 # --- Signed media (local storage only) ------------------------------------------------------------
 
-RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# ASCII digits only: `\d` would also match "²" and other digits int() refuses.
+RANGE_RE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
+
+
+def _range_number(text: str) -> int:
+    """A position of a Range header; more digits than a bigint holds mean "beyond any file"."""
+    return ascii_int(text) if len(text) <= MAX_DIGITS else 10**MAX_DIGITS  # type: ignore[return-value]
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -330,10 +337,10 @@ def media(request: HttpRequest, signed: str) -> HttpResponseBase:
     match = RANGE_RE.match(request.headers.get("Range", ""))
     if match and (match[1] or match[2]):
         if match[1]:
-            start = int(match[1])
-            end = min(int(match[2]), size - 1) if match[2] else size - 1
+            start = _range_number(match[1])
+            end = min(_range_number(match[2]), size - 1) if match[2] else size - 1
         else:  # a suffix range: the last N bytes
-            start = max(0, size - int(match[2]))
+            start = max(0, size - _range_number(match[2]))
         if start > end or start >= size:
             refused = HttpResponse(status=416)
             refused["Content-Range"] = f"bytes */{size}"

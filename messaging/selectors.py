@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from applicants.models import Applicant, Company
+from interviewmaker.numbers import ascii_int, id_or_404
 from messaging.defaults import default_for
 from messaging.models import Message, MessageTemplate, MessagingSettings, Suppression, TemplateCode
 
@@ -66,11 +67,8 @@ def message_search(*, company: Company, params: Mapping[str, Any]) -> QuerySet[M
         queryset = queryset.filter(status=status)
     applicant = str(params.get("applicant") or "").strip()
     if applicant:
-        queryset = (
-            queryset.filter(applicant__im_id=int(applicant))
-            if applicant.isdigit() and len(applicant) < 19
-            else queryset.none()
-        )
+        im_id = ascii_int(applicant)
+        queryset = queryset.none() if im_id is None else queryset.filter(applicant__im_id=im_id)
     for name, lookup, shift in (("date_from", "created_at__gte", 0), ("date_to", "created_at__lt", 1)):
         day = _parse_date(params.get(name))
         if day is not None:
@@ -94,6 +92,6 @@ def applicant_messages(*, applicant: Applicant) -> QuerySet[Message]:
 
 def message_get(*, company: Company, pk: int | str) -> Message:
     try:
-        return message_list(company=company).get(pk=int(pk))
-    except (Message.DoesNotExist, ValueError, TypeError, OverflowError):
+        return message_list(company=company).get(pk=id_or_404(pk))
+    except Message.DoesNotExist:
         raise Http404 from None

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
@@ -85,7 +86,13 @@ def spool_share_url_csv(
     url_prefix: str,
 ) -> Spool:
     """Run the COPY into a temporary file in `encoding`; on CP932 trouble, the rows instead of a file."""
-    sql, params = copy_statement(applicants=applicants, status_labels=status_labels, url_prefix=url_prefix)
+    try:
+        sql, params = copy_statement(
+            applicants=applicants, status_labels=status_labels, url_prefix=url_prefix
+        )
+    except EmptyResultSet:
+        # A search that can match nothing (another company's posting, `job_posting=null`) has no SQL.
+        sql, params = "", []
     codec = csvfiles.ENCODINGS[encoding]
     spool = Spool()
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 - handed to the stream
@@ -107,20 +114,21 @@ def spool_share_url_csv(
         if not spool.problems:
             out.write(data)
 
-    # Room to sort 100,000 rows in memory instead of on disk; LOCAL ends with the transaction.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
-        with cursor.cursor.copy(sql, params) as copy:
-            for data in copy:
-                row = bytes(data)
-                # No live link yet: the URL, the last field, is NULL (empty).
-                spool.missing_links += row.endswith(b",\n")
-                # PostgreSQL ends each row with LF; Excel and RFC 4180 want CRLF.
-                block.append(row[:-1] + b"\r\n")
-                spool.rows += 1
-                if len(block) == csvfiles.CHUNK_ROWS:
-                    flush()
-                    block.clear()
+    if sql:
+        # Room to sort 100,000 rows in memory instead of on disk; LOCAL ends with the transaction.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
+            with cursor.cursor.copy(sql, params) as copy:
+                for data in copy:
+                    row = bytes(data)
+                    # No live link yet: the URL, the last field, is NULL (empty).
+                    spool.missing_links += row.endswith(b",\n")
+                    # PostgreSQL ends each row with LF; Excel and RFC 4180 want CRLF.
+                    block.append(row[:-1] + b"\r\n")
+                    spool.rows += 1
+                    if len(block) == csvfiles.CHUNK_ROWS:
+                        flush()
+                        block.clear()
     if block:
         flush()
     if spool.problems or spool.missing_links:

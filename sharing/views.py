@@ -26,6 +26,7 @@ from applicants.access import (
 )
 from applicants.models import Applicant
 from interviewmaker import csvfiles
+from interviewmaker.numbers import ascii_int
 from sharing import selectors, services
 from sharing.forms import (
     EvaluationForm,
@@ -91,9 +92,10 @@ def _remember_evaluation(request: HttpRequest, link: ShareLink, evaluation: Eval
 
 def _own_evaluation(link: ShareLink, own: list[int], edit_id: str | None) -> Evaluation | None:
     """The evaluation this browser submitted for the link's applicant and asks to edit, if any."""
-    if not edit_id or not edit_id.isdigit() or int(edit_id) not in own:
+    pk = ascii_int(edit_id)
+    if pk is None or pk not in own:
         return None
-    return Evaluation.objects.filter(pk=int(edit_id), applicant=link.applicant).first()
+    return Evaluation.objects.filter(pk=pk, applicant=link.applicant).first()
 
 
 def _visible_evaluations(link: ShareLink, own: list[int]) -> tuple[list[Evaluation], bool]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.bulk.services import CSV_ENCODINGS, SEARCH_KEYS, Selection
 from applicants.models import JobPosting
+from interviewmaker.numbers import ascii_int
 
 # Ticking is page by page; anything larger goes through "all matching this search".
 MAX_TICKED = 10_000
@@ -53,12 +54,10 @@ class SelectionForm(forms.Form):
         data = super().clean() or {}
         im_ids: list[int] = []
         if data.get("scope") == "selected":
-            try:
-                im_ids = [int(v) for v in self.raw_im_ids if 0 < len(v) < 19]
-            except ValueError:
-                raise ValidationError(
-                    _("The ticked applicants could not be read. Please tick them again.")
-                ) from None
+            parsed = [ascii_int(v) for v in self.raw_im_ids if v]
+            if None in parsed:
+                raise ValidationError(_("The ticked applicants could not be read. Please tick them again."))
+            im_ids = [im_id for im_id in parsed if im_id is not None]
             if not im_ids:
                 raise ValidationError(
                     _("Tick at least one applicant, or choose all applicants matching this search.")

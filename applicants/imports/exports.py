@@ -73,5 +73,11 @@ def error_rows(*, applicant_import: ApplicantImport) -> Iterator[list[Any]]:
         ]
 
 
+def error_rows_cp932_ok(*, applicant_import: ApplicantImport) -> bool:
+    """Can every error row be written in CP932? (The header and our own messages always can.)"""
+    text = "\x1f".join(str(cell) for row in error_rows(applicant_import=applicant_import) for cell in row)
+    return all(csvfiles.cp932_ok(ch) for ch in set(text))
+
+
 def error_header() -> list[str]:
     return [_("Row"), _("Column"), _("Error")]

@@ -9,6 +9,7 @@ from django.http import Http404
 
 from applicants.imports.models import ApplicantImport
 from applicants.models import Applicant, Company
+from interviewmaker.numbers import id_or_404
 
 
 def import_list(*, company: Company) -> QuerySet[ApplicantImport]:
@@ -17,8 +18,8 @@ def import_list(*, company: Company) -> QuerySet[ApplicantImport]:
 
 def import_get(*, company: Company, pk: int | str) -> ApplicantImport:
     try:
-        return import_list(company=company).get(pk=int(pk))
-    except (ApplicantImport.DoesNotExist, ValueError, TypeError, OverflowError):
+        return import_list(company=company).get(pk=id_or_404(pk))
+    except ApplicantImport.DoesNotExist:
         raise Http404 from None
 
 

@@ -19,6 +19,7 @@ from applicants import normalize
 from applicants.imports.errors import FileProblem
 from applicants.imports.parsing import Header, count_data_rows, decode, is_blank, match_header, records
 from applicants.models import Applicant, JobPosting
+from interviewmaker.numbers import ascii_int
 
 NEW, UPDATE, SKIPPED = "new", "update", "skipped"
 # Detailed errors kept per upload; beyond this only the count of error rows grows.
@@ -235,9 +236,8 @@ def validate(
         im_id: int | None = None
         id_text = unicodedata.normalize("NFKC", normalize.clean_text(raw_id)) if raw_id else ""
         if id_text:
-            if id_text.isdigit() and len(id_text) < 19:
-                im_id = int(id_text)
-            else:
+            im_id = ascii_int(id_text)
+            if im_id is None:
                 report.add_error(row, id_column, "invalid_id", {"value": id_text[:30]})
                 failed = True
         email = values.get("email")

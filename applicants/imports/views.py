@@ -108,12 +108,24 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponse:
     applicant_import = selectors.import_get(company=company_of(request), pk=pk)
+    encoding = _encoding(request)
+    # Error messages quote the file's cells, which may hold emoji or other text Shift_JIS lacks:
+    # checked before the first byte is sent, as the other CP932 exports are.
+    if encoding == "cp932" and not exports.error_rows_cp932_ok(applicant_import=applicant_import):
+        messages.error(
+            request,
+            _(
+                "Some errors quote characters that cannot be written in Shift_JIS (CP932). "
+                "Download the errors in UTF-8 instead."
+            ),
+        )
+        return redirect("applicants:import_detail", pk=applicant_import.pk)
     return _streamed(
         exports.csv_response(
             exports.error_rows(applicant_import=applicant_import),
             header=exports.error_header(),
             filename=_("errors_%(name)s") % {"name": applicant_import.file_name},
-            encoding=_encoding(request),
+            encoding=encoding,
         )
     )
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import Applicant, Company
+from interviewmaker.numbers import ascii_int
 from messaging.models import Message, Suppression, TemplateCode
 
 logger = logging.getLogger(__name__)
@@ -31,8 +32,8 @@ _FINAL = {Message.Status.BOUNCED, Message.Status.COMPLAINED, Message.Status.FAIL
 def _find(message_id: str | None, metadata: dict[str, Any] | None) -> Message | None:
     pk = str((metadata or {}).get("im_message") or "")
     queryset = Message.objects.select_for_update()
-    if pk.isdigit():
-        found = queryset.filter(pk=int(pk)).first()
+    if (message_pk := ascii_int(pk)) is not None:
+        found = queryset.filter(pk=message_pk).first()
         if found is not None:
             return found
     if message_id:
