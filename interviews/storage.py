@@ -37,18 +37,29 @@ def playback_url(name: str) -> str:
     if not name:
         return ""
     if uses_s3():
-        return media_storage().url(name, parameters={}, expire=settings.RECORDING_URL_MAX_AGE)  # type: ignore[call-arg]
-    token = signing.TimestampSigner(salt=SIGNING_SALT).sign(name)
-    return reverse("interviews:media", args=[signing.b64_encode(token.encode()).decode()])
+        return presigned_url(name)
+    return reverse("interviews:media", args=[sign_name(name)])
 
 
-def name_from_signed(value: str) -> str:
+def presigned_url(name: str) -> str:
+    return media_storage().url(name, parameters={}, expire=settings.RECORDING_URL_MAX_AGE)  # type: ignore[call-arg]
+
+
+def sign_name(name: str, scope: str = "") -> str:
+    """The storage name, signed with a timestamp for a URL; a `scope` (e.g. one share link) makes the
+    signature valid only where that same scope is checked again (see sharing's reviewer media)."""
+    token = signing.TimestampSigner(salt=f"{SIGNING_SALT}{scope}").sign(name)
+    return signing.b64_encode(token.encode()).decode()
+
+
+def name_from_signed(value: str, scope: str = "") -> str:
     """The storage name of a signed media URL; raises signing.BadSignature when invalid or expired."""
     try:
         token = signing.b64_decode(value.encode()).decode()
     except (ValueError, UnicodeDecodeError):
         raise signing.BadSignature("malformed") from None
-    return signing.TimestampSigner(salt=SIGNING_SALT).unsign(token, max_age=settings.RECORDING_URL_MAX_AGE)
+    signer = signing.TimestampSigner(salt=f"{SIGNING_SALT}{scope}")
+    return signer.unsign(token, max_age=settings.RECORDING_URL_MAX_AGE)
 
 
 def local_path(name: str) -> Path:

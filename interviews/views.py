@@ -327,9 +327,17 @@ def media(request: HttpRequest, signed: str) -> HttpResponseBase:
         raise Http404
     try:
         name = storage.name_from_signed(signed)
+    except signing.BadSignature:
+        raise Http404 from None
+    return media_response(request, name)
+
+
+def media_response(request: HttpRequest, name: str) -> HttpResponseBase:
+    """A stored file (local storage) with single byte ranges; 404 when it is gone."""
+    try:
         path = storage.media_storage().path(name)
         size = os.path.getsize(path)
-    except (signing.BadSignature, OSError, ValueError):
+    except (OSError, ValueError):
         raise Http404 from None
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     start, end = 0, size - 1

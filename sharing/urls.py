@@ -6,6 +6,7 @@ app_name = "sharing"
 
 urlpatterns = [
     path("s/<str:token>/", views.reviewer, name="reviewer"),
+    path("s/<str:token>/media/<str:signed>/", views.reviewer_media, name="reviewer_media"),
     path("sharing/settings/", views.sharing_settings, name="settings"),
     path("sharing/share-urls.csv", views.share_urls_csv, name="share_urls_csv"),
     path("sharing/evaluations.csv", views.evaluations_csv, name="evaluations_csv"),

@@ -8,9 +8,10 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -24,7 +25,6 @@ from applicants.access import (
     get_job_posting_for_user,
     membership_of,
 )
-from applicants.models import Applicant
 from interviewmaker import csvfiles
 from interviewmaker.numbers import ascii_int
 from sharing import selectors, services
@@ -111,22 +111,55 @@ def _visible_evaluations(link: ShareLink, own: list[int]) -> tuple[list[Evaluati
     return mine, visibility == SharingSettings.Visibility.AFTER_OWN and len(mine) < len(evaluations)
 
 
-def _answers(applicant: Applicant) -> list[dict[str, Any]]:
-    """Each question with its answer video and a short-lived playback URL (interviews app)."""
+def _media_scope(link: ShareLink) -> str:
+    return f":share:{link.pk}"
+
+
+def _reviewer_media_url(link: ShareLink, name: str) -> str:
+    """A playback URL that works only while this link does: under the link's own token, signed for it.
+
+    Regenerating or revoking the link (or its expiry, or withdrawal) kills every URL taken from the page
+    at once; a copied URL cannot be used under another link either.
+    """
+    from interviews.storage import sign_name
+
+    if not name:
+        return ""
+    return reverse("sharing:reviewer_media", args=[link.token, sign_name(name, scope=_media_scope(link))])
+
+
+def _answers(link: ShareLink) -> list[dict[str, Any]]:
+    """Each question with its answer video and a short-lived playback URL bound to the share link."""
     from interviews.selectors import applicant_answers
-    from interviews.storage import playback_url
 
     rows = []
-    for row in applicant_answers(applicant=applicant):
+    for row in applicant_answers(applicant=link.applicant):
         video = poster = ""
         if row.answer is not None:
-            try:
-                video = playback_url(row.answer.playback_name or "")
-                poster = playback_url(row.answer.poster.name or "") if row.answer.poster else ""
-            except NoReverseMatch:  # the local media view is not installed: show the answer as missing
-                video = poster = ""
+            video = _reviewer_media_url(link, row.answer.playback_name or "")
+            poster = _reviewer_media_url(link, row.answer.poster.name or "") if row.answer.poster else ""
         rows.append({"question": row.question, "answer": row.answer, "video": video, "poster": poster})
     return rows
+
+
+@require_http_methods(["GET", "HEAD"])
+def reviewer_media(request: HttpRequest, token: str, signed: str) -> HttpResponse:
+    """An answer video or poster of a live link: served with byte ranges, or a presigned S3 redirect.
+
+    Not under the page's rate limit nor `no-store`: a player fetches ranges as it seeks, and may cache.
+    """
+    from interviews import storage
+    from interviews.views import media_response
+
+    link = selectors.share_link_for_reviewer(token=token)  # 404 once revoked, expired or switched off
+    try:
+        name = storage.name_from_signed(signed, scope=_media_scope(link))
+    except signing.BadSignature:
+        raise Http404 from None
+    response = redirect(storage.presigned_url(name)) if storage.uses_s3() else media_response(request, name)
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return cast(HttpResponse, response)
 
 
 @reviewer_page
@@ -178,7 +211,7 @@ def reviewer(request: HttpRequest, token: str) -> HttpResponse:
             "free_areas": [
                 (company.free_area_label(n), getattr(applicant, f"free_area_{n}")) for n in (1, 2, 3)
             ],
-            "answers": _answers(applicant),
+            "answers": _answers(link),
             "form": form,
             "sheet": sheet,
             "evaluations": evaluations,

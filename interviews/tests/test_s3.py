@@ -130,3 +130,30 @@ def test_normalisation_reads_and_writes_the_bucket(s3, applicant, sample_webm):
     assert answer.processing == Answer.Processing.DONE, answer.processing_error
     keys = s3.objects()
     assert answer.video.name in keys and answer.poster.name in keys
+
+
+def test_the_reviewer_gets_a_presigned_redirect_only_while_the_share_link_lives(s3, applicant, alice):
+    from sharing import services as sharing
+
+    applicant.company.share_url_enabled = True
+    applicant.company.save(update_fields=["share_url_enabled"])
+    client = Client()
+    question = applicant.job_posting.questions.first()
+    data = b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 100
+    take = start(client, applicant, question)
+    parts = put_parts(client, applicant, take["key"], data, take["chunk_bytes"])
+    client.post(
+        f"/i/{applicant.interview_token}/takes/{take['key']}/complete/",
+        {"size": len(data), "parts": parts, "duration": 2.5},
+        content_type="application/json",
+    )
+    services.take_keep(take=Take.objects.get())
+    link = sharing.share_link_get_or_create(applicant=applicant)
+    html = client.get(f"/s/{link.token}/").content.decode()
+    video = html.split("<video", 1)[1].split('src="', 1)[1].split('"', 1)[0]
+    assert video.startswith(f"/s/{link.token}/media/")
+    response = client.get(video)
+    assert response.status_code == 302 and response["Location"].startswith(s3.url)
+    assert requests.get(response["Location"], headers={"Range": "bytes=0-3"}, timeout=10).content == data[:4]
+    sharing.share_link_regenerate(applicant=applicant, by=alice)
+    assert client.get(video).status_code == 404

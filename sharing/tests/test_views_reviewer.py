@@ -241,3 +241,67 @@ def test_reviewer_switches_language_without_a_form_post(client, link):
     assert response["Referrer-Policy"] == "no-referrer"
     html = client.get(f"/s/{link.token}/").content.decode()
     assert "Submit evaluation" in html and 'lang="en"' in html
+
+
+# --- Playback URLs live and die with the share link ---------------------------------------------
+
+
+@pytest.fixture
+def answered(applicant, job_posting, settings):
+    from pathlib import Path
+
+    from interviews.models import Answer, Take
+
+    name = f"answers/{applicant.pk}/q1.mp4"
+    path = Path(settings.MEDIA_ROOT) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40)
+    question = job_posting.questions.first()
+    take = Take.objects.create(
+        applicant=applicant, question=question, state=Take.State.COMPLETE, container="mp4", file=name
+    )
+    Answer.objects.create(
+        applicant=applicant, question=question, take=take, video=name, processing=Answer.Processing.DONE
+    )
+    return applicant
+
+
+def _video_url(client, link) -> str:
+    html = client.get(f"/s/{link.token}/").content.decode()
+    urls = re.findall(r'<video[^>]*\ssrc="([^"]+)"', html)
+    assert urls, "the reviewer page shows no video"
+    return urls[0]
+
+
+def test_the_reviewer_plays_the_answer_with_byte_ranges_under_the_link(client, answered):
+    link = services.share_link_get_or_create(applicant=answered)
+    url = _video_url(client, link)
+    assert url.startswith(f"/s/{link.token}/media/")
+    whole = client.get(url)
+    assert whole.status_code == 200 and whole["Accept-Ranges"] == "bytes"
+    part = client.get(url, HTTP_RANGE="bytes=0-15")
+    assert part.status_code == 206 and b"".join(
+        part.streaming_content
+    ) == b"\x00\x00\x00\x18ftypmp42" + bytes(range(4))
+    assert part["Referrer-Policy"] == "no-referrer"
+
+
+def test_regenerating_the_link_kills_the_video_urls_taken_from_its_page(client, answered, alice):
+    link = services.share_link_get_or_create(applicant=answered)
+    url = _video_url(client, link)
+    signed = url.rstrip("/").rsplit("/", 1)[-1]
+    new = services.share_link_regenerate(applicant=answered, by=alice)
+    assert client.get(url).status_code == 404
+    # Nor does the old signature work under the new link, nor as a plain media URL.
+    assert client.get(f"/s/{new.token}/media/{signed}/").status_code == 404
+    assert client.get(f"/m/{signed}/").status_code == 404
+    assert client.get(_video_url(client, new)).status_code == 200
+
+
+def test_withdrawal_kills_the_video_urls_too(client, answered):
+    from applicants.bulk.services import Selection, selection_withdraw
+
+    link = services.share_link_get_or_create(applicant=answered)
+    url = _video_url(client, link)
+    selection_withdraw(company=answered.company, selection=Selection.of(search={}, im_ids=[answered.im_id]))
+    assert client.get(url).status_code == 404
