@@ -201,6 +201,14 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLED = _bool("LOGIN_LOCKOUT_ENABLED", True)
+# Count failures per browser, not per proxy (see TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "interviewmaker.clientip.client_ip"
+
+# Reverse proxies in front of the app that append to X-Forwarded-For (a TLS terminator, a load
+# balancer): 0 = clients connect directly and REMOTE_ADDR is theirs. Login lockout, rate limits and the
+# reviewer view log use the address interviewmaker.clientip.client_ip derives from it. Too high a
+# number lets clients choose their own address; too low puts everyone behind the proxy's address.
+TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
 
 # --- I18n -----------------------------------------------------------------------------------------
 
@@ -354,6 +362,8 @@ RECORDING_RATE_UPLOAD = _rate("RECORDING_RATE_UPLOAD", "1200/m")
 RATELIMIT_USE_CACHE = "ratelimit"
 # A counter that cannot be read or written lets the request through (the default would answer 429).
 RATELIMIT_FAIL_OPEN = True
+# key="ip" means the browser's address behind TRUSTED_PROXY_COUNT proxies, as for login lockout.
+RATELIMIT_IP_META_KEY = "interviewmaker.clientip.client_ip"
 # Keep a CACHES another block may have defined above; only add the "ratelimit" alias.
 CACHES: dict = globals().get("CACHES") or {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
