@@ -10,6 +10,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from applicants.models import Membership
+from interviewmaker import outage
 from tests.clients import api_client_for
 from tests.factories import CompanyFactory, JobPostingFactory, MembershipFactory, QuestionFactory
 
@@ -34,6 +35,9 @@ def _settings_for_tests(settings, tmp_path):
             "LOCATION": uuid.uuid4().hex,
         },
     }
+    # A Redis failure simulated by one test must not make the next one skip Redis.
+    outage.broker.reset()
+    outage.ratelimit_cache.reset()
 
 
 @pytest.fixture

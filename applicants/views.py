@@ -1,11 +1,14 @@
-"""Recruiter pages: dashboard, job postings, applicants, application settings, members, API token."""
+"""Recruiter pages: dashboard, job postings, applicants, settings, members, API token, password reset."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
 from django.db import transaction
@@ -303,3 +306,15 @@ def api_token(request: HttpRequest) -> HttpResponse:
         new_key = token.key
         messages.success(request, _("A new API token was created. Copy it now: it is shown only once."))
     return render(request, "applicants/api_token.html", {"token": token, "new_key": new_key})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """A recruiter's forgotten password, by mail; the same answer whether the address is known or not."""
+
+    email_template_name = "registration/password_reset_email.txt"
+    html_email_template_name = "registration/password_reset_email.html"
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        # Links in mail start from SITE_URL, never from the request's Host header.
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)

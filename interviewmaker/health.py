@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
 from interviewmaker.celery import app
+
+logger = logging.getLogger(__name__)
 
 
 def _database_ok() -> tuple[bool, str]:
@@ -14,8 +18,10 @@ def _database_ok() -> tuple[bool, str]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return True, "ok"
-    except Exception as exc:
-        return False, f"{type(exc).__name__}: {exc}"
+    except Exception:
+        # The page is public: the reason (host names, credentials in a DSN) goes to the log only.
+        logger.warning("healthz: database unreachable", exc_info=True)
+        return False, "unavailable"
 
 
 def _database_engine() -> str:
@@ -27,12 +33,15 @@ def _database_engine() -> str:
 
 
 def _broker_ok() -> tuple[bool, str]:
+    """One connection attempt, bounded by the broker's socket timeouts (settings.REDIS_OPTIONS)."""
     try:
         with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.ensure_connection(max_retries=0, timeout=2)
+            conn.default_channel  # noqa: B018 - opening a channel makes the Redis transport talk to Redis
         return True, "ok"
-    except Exception as exc:
-        return False, f"{type(exc).__name__}: {exc}"
+    except Exception:
+        logger.warning("healthz: broker unreachable", exc_info=True)
+        return False, "unavailable"
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -201,6 +201,14 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_ENABLED = _bool("LOGIN_LOCKOUT_ENABLED", True)
+# Count failures per browser, not per proxy (see TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "interviewmaker.clientip.client_ip"
+
+# Reverse proxies in front of the app that append to X-Forwarded-For (a TLS terminator, a load
+# balancer): 0 = clients connect directly and REMOTE_ADDR is theirs. Login lockout, rate limits and the
+# reviewer view log use the address interviewmaker.clientip.client_ip derives from it. Too high a
+# number lets clients choose their own address; too low puts everyone behind the proxy's address.
+TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
 
 # --- I18n -----------------------------------------------------------------------------------------
 
@@ -248,10 +256,20 @@ STORAGES = {
 # --- Celery ---------------------------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Every call to Redis (broker, rate-limit counters, send-rate bucket) gives up after these many seconds,
+# so a Redis that refuses or hangs costs a request about a second, never minutes; a process
+# that saw Redis fail then leaves it alone for REDIS_BACKOFF_SECONDS (docs/decisions.md, Redis outage).
+REDIS_CONNECT_TIMEOUT = _float("REDIS_CONNECT_TIMEOUT", 0.5)
+REDIS_SOCKET_TIMEOUT = _float("REDIS_SOCKET_TIMEOUT", 0.75)
+REDIS_BACKOFF_SECONDS = _float("REDIS_BACKOFF_SECONDS", 10.0)
+if min(REDIS_CONNECT_TIMEOUT, REDIS_SOCKET_TIMEOUT) <= 0 or REDIS_BACKOFF_SECONDS < 0:
+    raise ImproperlyConfigured("REDIS_CONNECT_TIMEOUT and REDIS_SOCKET_TIMEOUT must be positive")
+REDIS_OPTIONS = {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT}
 if REDIS_URL:
     REDIS_URL = _url("REDIS_URL", REDIS_URL, {"redis", "rediss"})
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600, **REDIS_OPTIONS}
+    CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
 else:
     # Embedded broker: kombu's filesystem transport, so `make run` needs no server.
     _broker_dir = VAR_DIR / "broker"
@@ -350,12 +368,29 @@ RECORDING_RATE_PAGE = _rate("RECORDING_RATE_PAGE", "300/m")
 RECORDING_RATE_UPLOAD = _rate("RECORDING_RATE_UPLOAD", "1200/m")
 # Rate-limit counters must be shared by all web processes: Redis when configured.
 RATELIMIT_USE_CACHE = "ratelimit"
+# A counter that cannot be read or written lets the request through (the default would answer 429).
+RATELIMIT_FAIL_OPEN = True
+# key="ip" means the browser's address behind TRUSTED_PROXY_COUNT proxies, as for login lockout.
+RATELIMIT_IP_META_KEY = "interviewmaker.clientip.client_ip"
 # Keep a CACHES another block may have defined above; only add the "ratelimit" alias.
 CACHES: dict = globals().get("CACHES") or {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+
+def ratelimit_cache_config(url: str) -> dict:
+    """The "ratelimit" cache on Redis at `url` (tests point it at a dead Redis the same way)."""
+    # Fails open: while Redis is unreachable requests pass unlimited and a warning is logged.
+    return {
+        "BACKEND": "interviewmaker.cache.FailOpenRedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "rl",
+        "OPTIONS": REDIS_OPTIONS,
+    }
+
+
 CACHES["ratelimit"] = (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "rl"}
+    ratelimit_cache_config(REDIS_URL)
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
 )

@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
+from interviewmaker.tasks import publish
 from messaging.services import sending
 
 logger = logging.getLogger(__name__)
@@ -32,17 +33,7 @@ def senders_kick(*, count: int, countdown: float | None = None) -> None:
     """
     batch = settings.MESSAGING_BATCH_SIZE
     tasks = max(1, min(settings.MESSAGING_SENDERS, -(-count // batch)))
-    try:
-        for _ in range(tasks):
-            messages_send.apply_async(
-                countdown=countdown or 0,
-                retry=True,
-                retry_policy={
-                    "max_retries": 1,
-                    "interval_start": 0.2,
-                    "interval_step": 0,
-                    "interval_max": 0.2,
-                },
-            )
-    except Exception:  # broker down: kombu raises various connection errors
-        logger.warning("broker unavailable; %s queued messages wait for the sweep", count, exc_info=True)
+    for _ in range(tasks):
+        if not publish(messages_send, countdown=countdown or 0):
+            logger.warning("%s queued messages wait for the sweep", count)
+            return

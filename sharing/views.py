@@ -26,6 +26,7 @@ from applicants.access import (
     membership_of,
 )
 from interviewmaker import csvfiles
+from interviewmaker.clientip import client_ip
 from interviewmaker.numbers import ascii_int
 from sharing import selectors, services
 from sharing.forms import (
@@ -195,7 +196,7 @@ def reviewer(request: HttpRequest, token: str) -> HttpResponse:
     else:
         services.share_link_view_record(
             link=link,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
     evaluations, others_hidden = _visible_evaluations(link, own)

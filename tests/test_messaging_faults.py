@@ -5,6 +5,7 @@ Each mail carries a stable Message-ID per outbox row, so the sink can tell a dup
 
 from __future__ import annotations
 
+import socket
 import time
 
 import pytest
@@ -93,8 +94,9 @@ def _point_broker_at(url: str) -> None:
 
 
 def test_registered_while_the_broker_is_down_waits_in_the_outbox_and_is_delivered_once_after(
-    celery_worker, smtp_sink, job_posting, redis_url
+    celery_worker, smtp_sink, job_posting, redis_url, settings
 ):
+    settings.REDIS_BACKOFF_SECONDS = 1.0  # the process skips the broker this long after a failure
     _point_broker_at(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     try:
         started = time.monotonic()
@@ -111,6 +113,35 @@ def test_registered_while_the_broker_is_down_waits_in_the_outbox_and_is_delivere
     sending.messages_sweep(grace_seconds=0)  # a later sweep finds nothing to send twice
     time.sleep(1)
     assert_each_delivered_once(smtp_sink, 50)
+
+
+def test_registered_through_the_api_while_the_broker_hangs_is_delivered_once_after(
+    celery_worker, smtp_sink, job_posting, redis_url, alice_api, settings
+):
+    """A Redis that accepts and never answers: each request gives up quickly, the sweep sends later."""
+    settings.REDIS_BACKOFF_SECONDS = 1.0
+    hanging = socket.create_server(("127.0.0.1", 0))  # the backlog accepts; nothing ever answers
+    _point_broker_at(f"redis://127.0.0.1:{hanging.getsockname()[1]}/0")
+    try:
+        for n in range(5):
+            started = time.monotonic()
+            response = alice_api.post(
+                "/api/v1/applicants/", {"job_posting": job_posting.pk, "email": f"h{n}@example.jp"}
+            )
+            assert response.status_code == 201
+            assert time.monotonic() - started < 2.5
+        time.sleep(1.5)  # the process's broker backoff is over when Redis is back
+        assert Message.objects.filter(status=Message.Status.QUEUED, template_code="D03").count() == 5
+        assert smtp_sink.count() == 0
+    finally:
+        _point_broker_at(redis_url)
+        hanging.close()
+
+    assert sending.messages_sweep(grace_seconds=0) == 5
+    wait_for(lambda: all_sent(5), timeout=60, message="delivery after the broker came back")
+    sending.messages_sweep(grace_seconds=0)  # a later sweep finds nothing to send twice
+    time.sleep(1)
+    assert_each_delivered_once(smtp_sink, 5)
 
 
 def test_smtp_refusing_for_a_while_is_retried_with_backoff_and_delivered(

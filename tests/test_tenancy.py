@@ -36,6 +36,7 @@ PUBLIC_PREFIXES = (
     "m/",
     "anymail/",
     "login/",
+    "password-reset/",
     "logout/",
     "i18n/",
     "healthz",

@@ -39,7 +39,8 @@ class RedisTokenBucket:
     def __init__(self, url: str, rate: float, burst: float, key: str = "im:messaging:rate"):
         import redis
 
-        self.client = redis.Redis.from_url(url)
+        # Bounded waits: a hanging Redis fails the batch (retried later) instead of blocking the worker.
+        self.client = redis.Redis.from_url(url, **settings.REDIS_OPTIONS)
         self.script = self.client.register_script(_TOKEN_BUCKET)
         self.rate = rate
         self.burst = max(1.0, burst)
