@@ -245,13 +245,8 @@ def start_servers(args: argparse.Namespace, env: dict[str, str], port: int) -> l
          "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=web_log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
-    worker_log = open(var / "load-worker.log", "wb")  # noqa: SIM115 - lives as long as the worker
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "interviewmaker", "worker", "--beat",
-         "-s", env["IM_BENCH_BEAT_FILE"], "-c", str(args.worker_concurrency), "-l", "INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"load-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+    (var / "load-worker.log").write_bytes(b"")
+    worker = start_worker(args, env)
     import requests
 
     deadline = time.monotonic() + 90
@@ -269,6 +264,33 @@ def start_servers(args: argparse.Namespace, env: dict[str, str], port: int) -> l
             raise RuntimeError("the worker did not start; see var/load-worker.log")
         time.sleep(0.2)
     return [web, worker]
+
+
+def start_worker(args: argparse.Namespace, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """A Celery worker with beat, appending to var/load-worker.log."""
+    log = open(ROOT / "var" / "load-worker.log", "ab")  # noqa: SIM115 - lives as long as the worker
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "interviewmaker", "worker", "--beat",
+         "-s", env["IM_BENCH_BEAT_FILE"], "-c", str(args.worker_concurrency), "-l", "INFO",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"load-{os.getpid()}@%h"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+
+
+def supervise(args: argparse.Namespace, env: dict[str, str], procs: list[subprocess.Popen[bytes]],
+              exits: list[str]) -> None:  # fmt: skip
+    """Restart the worker when it exits, as docker-compose's `restart: unless-stopped` does."""
+    import gevent
+
+    while True:
+        gevent.sleep(1)
+        if procs[1].poll() is not None:
+            exits.append(f"worker exited with {procs[1].returncode} at {time.strftime('%H:%M:%S')}")
+            print(f"  {exits[-1]}; restarted (see var/load-worker.log)", flush=True)
+            procs[1] = start_worker(args, env)
+        if procs[0].poll() is not None:
+            exits.append(f"gunicorn exited with {procs[0].returncode} at {time.strftime('%H:%M:%S')}")
+            return
 
 
 def stop_servers(procs: list[subprocess.Popen[bytes]]) -> None:
@@ -294,10 +316,14 @@ class Tally:
     flows_submitted: int = 0
     flows_failed: int = 0
     flows_active: int = 0
+    flows_cut: int = 0
     takes_started: int = 0
     takes_completed: int = 0
     takes_kept: int = 0
     completed_keys: set[str] = field(default_factory=set)
+    active_tokens: set[str] = field(default_factory=set)
+    cut_tokens: set[str] = field(default_factory=set)
+    connection_errors: collections.Counter[str] = field(default_factory=collections.Counter)
     tokens_used: list[str] = field(default_factory=list)
     statuses: collections.Counter[int] = field(default_factory=collections.Counter)
     failure_reasons: collections.Counter[str] = field(default_factory=collections.Counter)
@@ -345,7 +371,11 @@ def run_load(
 
     @events.request.add_listener
     def _count(response: Any, exception: Any, **_kw: Any) -> None:
-        tally.statuses[getattr(response, "status_code", 0) or 0] += 1
+        status = getattr(response, "status_code", 0) or 0
+        tally.statuses[status] += 1
+        if not status and exception is not None:
+            closed = "RemoteDisconnected" in repr(exception) or "reset by peer" in repr(exception)
+            tally.connection_errors["closed without response" if closed else type(exception).__name__] += 1
 
     class Client(HttpUser):
         abstract = True
@@ -380,6 +410,7 @@ def run_load(
             tally.flows_started += 1
             tally.flows_active += 1
             tally.tokens_used.append(token)
+            tally.active_tokens.add(token)
             try:
                 self.flow(token)
                 tally.flows_submitted += 1
@@ -388,6 +419,7 @@ def run_load(
                 tally.failure_reasons[str(failed)] += 1
             finally:
                 tally.flows_active -= 1
+                tally.active_tokens.discard(token)
 
         def think(self) -> None:
             gevent.sleep(random.uniform(0.5, 1.5))
@@ -473,6 +505,8 @@ def run_load(
     while tally.flows_active and time.monotonic() < drain_until:
         gevent.sleep(0.5)
     elapsed = time.monotonic() - started
+    # Interviews still under way are cut here: their greenlets are killed by quit().
+    tally.flows_cut, tally.cut_tokens = tally.flows_active, set(tally.active_tokens)
     runner.quit()
     return env.stats, tally, elapsed
 
@@ -536,10 +570,14 @@ def database_counts(seed_: Seed, tally: Tally) -> dict[str, Any]:
     takes = Take.objects.filter(applicant__interview_token__in=tally.tokens_used)
     by_state = dict(takes.values_list("state").annotate(n=Count("id")))
     complete_keys = set(takes.filter(state=Take.State.COMPLETE).values_list("key", flat=True))
+    unfinished = takes.exclude(state=Take.State.COMPLETE)
     mail = Message.objects.filter(company_id=seed_.company_id)
     return {
         "takes_by_state": by_state,
         "lost": len(tally.completed_keys - complete_keys),
+        "complete": len(complete_keys),
+        "unfinished": unfinished.count(),
+        "unfinished_not_cut": unfinished.exclude(applicant__interview_token__in=tally.cut_tokens).count(),
         "answers": Answer.objects.filter(applicant__interview_token__in=tally.tokens_used).count(),
         "submitted": Applicant.objects.filter(
             interview_token__in=tally.tokens_used, status=Applicant.Status.SUBMITTED
@@ -563,19 +601,23 @@ def print_report(
     """The after-run counts and the verdict; True when every target is met."""
     server_errors = sum(n for status, n in tally.statuses.items() if status >= 500)
     print(f"\nresponses by status: {dict(sorted(tally.statuses.items()))} (0 = connection error)")
+    if tally.connection_errors:
+        print(f"  connection errors: {dict(tally.connection_errors)}")
     print(
         f"interviews: {tally.flows_started} started, {tally.flows_submitted} submitted, "
-        f"{tally.flows_failed} failed, {tally.flows_active} cut by the drain limit; "
+        f"{tally.flows_failed} failed, {tally.flows_cut} cut by the drain limit; "
         f"database: {db['submitted']} submitted, {db['answers']} answers"
     )
     for reason, n in tally.failure_reasons.most_common(5):
         print(f"  failed: {n} × {reason}")
-    expected = tally.takes_started
-    complete = db["takes_by_state"].get("complete", 0)
     print(
         f"takes: {tally.takes_started} started, {tally.takes_completed} acknowledged complete, "
-        f"{tally.takes_kept} kept; database {db['takes_by_state']}; "
-        f"complete {complete} of {expected} expected; acknowledged but not complete (lost): {db['lost']}"
+        f"{tally.takes_kept} kept; database {db['takes_by_state']}"
+    )
+    print(
+        f"  complete in the database {db['complete']} of {tally.takes_started} started; not complete "
+        f"{db['unfinished']}, of which {db['unfinished_not_cut']} outside the interviews cut by the drain "
+        f"limit; acknowledged complete but not complete in the database (lost): {db['lost']}"
     )
     d03 = db["mail"]["D03"]
     d05 = db["mail"]["D05"]
@@ -587,10 +629,17 @@ def print_report(
     )
     slow = [(label, p95) for label, p95 in applicant_p95 if p95 > P95_TARGET_MS]
     checks = [
-        (f"p95 ≤ {P95_TARGET_MS} ms on every applicant endpoint (target at 200 users)", not slow),
-        ("no server errors (5xx) or connection errors", server_errors == 0 and tally.statuses[0] == 0),
-        ("every started take complete, none lost", complete == expected and db["lost"] == 0),
-        ("every interview under way finished", tally.flows_failed == 0 and tally.flows_active == 0),
+        # Above 200 users the target is overload as latency only: p95 is printed, not judged.
+        (f"p95 ≤ {P95_TARGET_MS} ms on every applicant endpoint (target at 200 users)", not slow)
+        if args.users <= 200
+        else (f"p95 not judged above 200 users ({len(slow)} endpoints over {P95_TARGET_MS} ms)", True),
+        ("no server errors (5xx)", server_errors == 0),
+        ("no connection errors", tally.statuses[0] == 0),
+        (
+            "every take complete (but in cut interviews), none lost",
+            not db["unfinished_not_cut"] and not db["lost"],
+        ),
+        ("every interview started was submitted", tally.flows_failed == 0 and tally.flows_cut == 0),
         (f"D03 sent exactly once to all {len(seed_.tokens)}", d03.get("sent", 0) == len(seed_.tokens)),
         (
             "every queued mail sent once (sink deliveries = distinct = sent rows)",
@@ -670,19 +719,27 @@ def main() -> int:
             f"{QUESTIONS} questions), {args.recruiters} recruiters, {args.seconds:.0f} s",
             flush=True,
         )
+        import gevent
+
+        exits: list[str] = []
+        supervisor = gevent.spawn(supervise, args, env, procs, exits)
         stats, tally, elapsed = run_load(args, f"http://127.0.0.1:{web_port}", seed_, redis)
         applicant_p95 = print_stats(stats, elapsed)
         waited = wait_for_mail(args.mail_wait)
         db = database_counts(seed_, tally)
+        supervisor.kill()
         stop_servers(procs)
         procs = []
         delivered = sink_stop(sink)
         ok = print_report(args, seed_, tally, db, delivered, applicant_p95, waited)
+        print(f"  [{'FAIL' if exits else 'ok'}] gunicorn and the worker stayed up")
+        for line in exits:
+            print(f"         {line}")
         log = (ROOT / "var" / "load-gunicorn.log").read_bytes()
         errors = len(re.findall(rb"ERROR django.request Internal Server Error", log))
         loads = " ".join(f"{n:.2f}" for n in os.getloadavg())
         print(f"gunicorn log: {errors} Internal Server Error (var/load-gunicorn.log); load average {loads}")
-        return 0 if ok else 1
+        return 0 if ok and not exits else 1
     finally:
         stop_servers(procs)
         if sink.poll() is None:
