@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,6 +17,8 @@ from applicants.models import Applicant, JobPosting
 from applicants.permissions import api_company
 from applicants.services import ApplicantData
 from interviews.models import Question
+
+EMAIL_TAKEN = gettext_lazy("This email address is already registered for this job posting.")
 
 
 class QuestionSerializer(serializers.ModelSerializer):
@@ -149,9 +150,7 @@ class ApplicantSerializer(serializers.ModelSerializer):
         if posting is not None and email:
             exclude_pk = self.instance.pk if self.instance is not None else None
             if selectors.email_registered(job_posting_id=posting.pk, email=email, exclude_pk=exclude_pk):
-                raise serializers.ValidationError(
-                    {"email": _("This email address is already registered for this job posting.")}
-                )
+                raise serializers.ValidationError({"email": EMAIL_TAKEN})
         return attrs
 
 
@@ -210,13 +209,21 @@ class ApplicantViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         posting = data.pop("job_posting")
-        with transaction.atomic():
-            (applicant,) = services.applicants_register(
+        try:
+            applicant = services.applicant_register_one(
                 job_posting=posting,
-                rows=[ApplicantData(email=data["email"], values=data)],
+                data=ApplicantData(email=data["email"], values=data),
                 via=Applicant.CreatedVia.API,
             )
+        except services.EmailAlreadyRegistered:
+            return Response({"email": [EMAIL_TAKEN]}, status=status.HTTP_409_CONFLICT)
         return Response(self.get_serializer(applicant).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().update(request, *args, **kwargs)
+        except services.EmailAlreadyRegistered:
+            return Response({"email": [EMAIL_TAKEN]}, status=status.HTTP_409_CONFLICT)
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         data = dict(serializer.validated_data)

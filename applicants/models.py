@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Upper
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -188,7 +188,9 @@ class Applicant(models.Model):
         ordering = ["-im_id"]
         constraints = [
             models.UniqueConstraint(fields=["company", "im_id"], name="applicant_im_id_unique"),
-            models.UniqueConstraint(fields=["job_posting", "email"], name="applicant_email_unique"),
+            # One applicant per posting and address in any case ("Taro@X.jp" is "taro@x.jp"): also what
+            # decides between two concurrent registrations of one address (services.EmailAlreadyRegistered).
+            models.UniqueConstraint(models.F("job_posting"), Lower("email"), name="applicant_email_unique"),
             # A constraint rather than unique=True: no second (LIKE) index of random tokens to write.
             models.UniqueConstraint(fields=["interview_token"], name="applicant_interview_token_unique"),
             # Referenced by messages' (applicant, company) key (messaging migration 0003).

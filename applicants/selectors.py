@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -48,7 +49,10 @@ def applicant_get(*, company: Company, im_id: int | str) -> Applicant:
 
 def email_registered(*, job_posting_id: int, email: str, exclude_pk: int | None = None) -> bool:
     """Is the address (any case) registered for the posting by an applicant other than `exclude_pk`?"""
-    clash = Applicant.objects.filter(job_posting_id=job_posting_id, email__iexact=email)
+    # lower() as in the unique index applicant_email_unique, which answers this lookup.
+    clash = Applicant.objects.alias(email_lower=Lower("email")).filter(
+        job_posting_id=job_posting_id, email_lower=Lower(Value(email))
+    )
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     return clash.exists()

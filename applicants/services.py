@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -178,11 +179,41 @@ def _share_links_nudge(*, job_posting_id: int) -> None:
 
 @transaction.atomic
 def applicant_update(*, applicant: Applicant, data: dict[str, Any]) -> Applicant:
-    """Change an applicant's details; never sends D03."""
+    """Change an applicant's details; never sends D03. A concurrent twin's address (any case) raises
+    EmailAlreadyRegistered and changes nothing."""
     for name, value in data.items():
         if name in APPLICANT_FIELDS:
             setattr(applicant, name, value)
-    applicant.save()
+    with _email_clash_raises():
+        applicant.save()
+    return applicant
+
+
+class EmailAlreadyRegistered(Exception):
+    """The address (in any case) is registered for the posting already: found by the database when a
+    concurrent request registered it between the form's check and the insert."""
+
+
+EMAIL_CONSTRAINT = "applicant_email_unique"
+
+
+@contextmanager
+def _email_clash_raises() -> Iterator[None]:
+    """Turn the database's one-address-per-posting refusal into EmailAlreadyRegistered, in a savepoint."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) == EMAIL_CONSTRAINT:
+            raise EmailAlreadyRegistered from None
+        raise
+
+
+def applicant_register_one(*, job_posting: JobPosting, data: ApplicantData, via: str) -> Applicant:
+    """One applicant from the form or the API, with its D03; EmailAlreadyRegistered when a concurrent
+    request registered the address (in any case) first, and then nothing is written or sent."""
+    with _email_clash_raises():
+        (applicant,) = applicants_register(job_posting=job_posting, rows=[data], via=via)
     return applicant
 
 

@@ -11,7 +11,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
-from django.db import transaction
 from django.db.models import QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -213,16 +212,19 @@ def applicant_create(request: HttpRequest) -> HttpResponse:
     form = ApplicantForm(request.POST or None, company=company, job_posting=posting)
     if request.method == "POST" and posting is not None and form.is_valid():
         data = ApplicantData(email=form.cleaned_data["email"], values=form.cleaned_data)
-        with transaction.atomic():
-            (applicant,) = services.applicants_register(
-                job_posting=posting, rows=[data], via=Applicant.CreatedVia.FORM
+        try:
+            applicant = services.applicant_register_one(
+                job_posting=posting, data=data, via=Applicant.CreatedVia.FORM
             )
-        messages.success(
-            request,
-            _("%(name)s was registered; the interview invitation is on its way.")
-            % {"name": applicant.full_name or applicant.email},
-        )
-        return redirect("applicants:applicant_detail", im_id=applicant.im_id)
+        except services.EmailAlreadyRegistered:
+            form.add_error("email", _("This email address is already registered for this job posting."))
+        else:
+            messages.success(
+                request,
+                _("%(name)s was registered; the interview invitation is on its way.")
+                % {"name": applicant.full_name or applicant.email},
+            )
+            return redirect("applicants:applicant_detail", im_id=applicant.im_id)
     return render(request, "applicants/applicant_form.html", {"form": form, "choice": choice})
 
 
@@ -231,9 +233,13 @@ def applicant_edit(request: HttpRequest, im_id: int) -> HttpResponse:
     applicant = get_applicant_for_user(request, im_id)
     form = ApplicantForm(request.POST or None, instance=applicant, company=applicant.company)
     if request.method == "POST" and form.is_valid():
-        services.applicant_update(applicant=applicant, data=form.cleaned_data)
-        messages.success(request, _("The applicant was updated."))
-        return redirect("applicants:applicant_detail", im_id=applicant.im_id)
+        try:
+            services.applicant_update(applicant=applicant, data=form.cleaned_data)
+        except services.EmailAlreadyRegistered:
+            form.add_error("email", _("This email address is already registered for this job posting."))
+        else:
+            messages.success(request, _("The applicant was updated."))
+            return redirect("applicants:applicant_detail", im_id=applicant.im_id)
     return render(request, "applicants/applicant_form.html", {"form": form, "applicant": applicant})
 
 
