@@ -19,13 +19,13 @@ from django.core.exceptions import FieldError
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.authtoken.models import Token
 
 from applicants import services
 from applicants.bulk.models import AnswerRequest
 from applicants.imports.models import ApplicantImport
 from applicants.services import ApplicantData
 from messaging.models import MessageTemplate
+from tests.clients import api_key_for
 from tests.factories import JobPostingFactory, QuestionFactory
 
 METHODS = ["get", "post", "put", "patch", "delete"]
@@ -134,8 +134,7 @@ def world(company, alice, bob, charlie, job_posting, django_capture_on_commit_ca
 def _client(user, api: bool) -> Client:
     client = Client()
     if api:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {api_key_for(user)}"
     else:
         client.force_login(user)
     return client
