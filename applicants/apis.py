@@ -14,20 +14,20 @@ from rest_framework.response import Response
 
 from applicants import normalize, selectors, services
 from applicants.models import Applicant, JobPosting
-from applicants.permissions import api_company
+from applicants.permissions import CompanyScopedModelSerializer, api_company
 from applicants.services import ApplicantData
 from interviews.models import Question
 
 EMAIL_TAKEN = gettext_lazy("This email address is already registered for this job posting.")
 
 
-class QuestionSerializer(serializers.ModelSerializer):
+class QuestionSerializer(CompanyScopedModelSerializer):
     class Meta:
         model = Question
         fields = ["text", "preparation_seconds", "answer_seconds", "max_takes"]
 
 
-class JobPostingSerializer(serializers.ModelSerializer):
+class JobPostingSerializer(CompanyScopedModelSerializer):
     questions = QuestionSerializer(many=True, required=False)
 
     class Meta:
@@ -65,8 +65,8 @@ class JobPostingViewSet(
         )
 
 
-class ApplicantSerializer(serializers.ModelSerializer):
-    job_posting = serializers.PrimaryKeyRelatedField(queryset=JobPosting.objects.none())
+class ApplicantSerializer(CompanyScopedModelSerializer):
+    job_posting = serializers.PrimaryKeyRelatedField(queryset=JobPosting.objects.all())  # scoped by the base
     interview_url = serializers.CharField(read_only=True)
     share_url = serializers.SerializerMethodField()
     email = serializers.CharField(max_length=254)
@@ -103,10 +103,6 @@ class ApplicantSerializer(serializers.ModelSerializer):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            self.fields["job_posting"].queryset = selectors.job_posting_list(  # type: ignore[attr-defined]
-                company=api_company(request)
-            )
         if self.instance is not None and not isinstance(self.instance, list | QuerySet):
             self.fields["job_posting"].read_only = True
         # 共有用URL only while the company has the feature (docs/product.md §9).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 import zoneinfo
 
@@ -98,6 +99,37 @@ def validate_deadline(value: dt.datetime) -> None:
             code="deadline_year",
             params={"first": DEADLINE_FIRST_YEAR, "last": last},
         )
+
+
+def api_token_hash(key: str) -> str:
+    """What is stored of an API token key."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A recruiter's REST API token. Only its SHA-256 is stored: the key is shown once, at creation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    # sha256 of a 256-bit random key: no salt or slow hash needed, the key cannot be guessed.
+    key_hash = models.CharField(max_length=64)
+    # The key's first characters, to tell tokens apart on the page; far too few to guess the rest.
+    prefix = models.CharField(_("token"), max_length=12)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["key_hash"], name="api_token_key_hash")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
 
 
 class JobPosting(models.Model):

@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from applicants.models import Applicant, Company, JobPosting
+from applicants.models import ApiToken, Applicant, Company, JobPosting
 from interviewmaker.numbers import ascii_int, id_or_404
 
 
@@ -188,3 +188,8 @@ def applicant_search(*, company: Company, params: Mapping[str, Any]) -> QuerySet
 def _day_start(day: dt.date, company: Company) -> dt.datetime:
     """Midnight of `day` where the company is (registration dates are shown in its time zone)."""
     return dt.datetime.combine(day, dt.time.min, tzinfo=company.tzinfo)
+
+
+def api_token_list(*, user: Any) -> QuerySet[ApiToken]:
+    """The user's API tokens, newest first: the active one and the last few revoked ones."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")[:10]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from django.db.models import F
 from django.db.models.base import ModelState
 from django.utils import timezone
 
-from applicants.models import Applicant, Company, JobPosting, Membership
+from applicants.models import ApiToken, Applicant, Company, JobPosting, Membership, api_token_hash
 from interviewmaker.tasks import enqueue_on_commit
 from interviews.models import Question
 
@@ -285,3 +286,18 @@ def membership_remove(*, membership: Membership) -> None:
     membership.delete()
     user.is_active = False
     user.save(update_fields=["is_active"])
+    api_tokens_revoke(user=user)
+
+
+@transaction.atomic
+def api_token_create(*, user: Any) -> tuple[ApiToken, str]:
+    """A new API token for the recruiter (its previous one stops working) and its key, shown only once."""
+    api_tokens_revoke(user=user)
+    key = secrets.token_urlsafe(32)  # 256 random bits
+    token = ApiToken.objects.create(user=user, key_hash=api_token_hash(key), prefix=key[:6])
+    return token, key
+
+
+def api_tokens_revoke(*, user: Any) -> int:
+    """Revoke every active API token of the user; calls with them answer 401 from now on."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -18,6 +18,7 @@ urlpatterns = [
     path("settings/members/<int:pk>/role/", views.member_update, name="member_update"),
     path("settings/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("settings/api-token/", views.api_token, name="api_token"),
+    path("settings/api-token/revoke/", views.api_token_revoke, name="api_token_revoke"),
     # CSV bulk registration (applicants.imports)
     path("imports/", import_views.import_list, name="import_list"),
     path("imports/new/", import_views.import_create, name="import_create"),

@@ -17,7 +17,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
 
 from applicants import charts, selectors, services
 from applicants.access import (
@@ -304,14 +303,23 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def api_token(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)  # recruiter_required: logged in
-    token = Token.objects.filter(user=user).first()
     new_key = None
     if request.method == "POST":
-        Token.objects.filter(user=user).delete()
-        token = Token.objects.create(user=user)
-        new_key = token.key
+        _token, new_key = services.api_token_create(user=user)
         messages.success(request, _("A new API token was created. Copy it now: it is shown only once."))
-    return render(request, "applicants/api_token.html", {"token": token, "new_key": new_key})
+    tokens = list(selectors.api_token_list(user=user))
+    active = next((token for token in tokens if token.is_active), None)
+    return render(
+        request, "applicants/api_token.html", {"token": active, "tokens": tokens, "new_key": new_key}
+    )
+
+
+@recruiter_required
+@require_POST
+def api_token_revoke(request: HttpRequest) -> HttpResponse:
+    if services.api_tokens_revoke(user=request.user):
+        messages.success(request, _("The API token was revoked: calls with it are refused from now on."))
+    return redirect("applicants:api_token")
 
 
 class PasswordResetView(auth_views.PasswordResetView):

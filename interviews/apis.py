@@ -10,12 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from applicants.permissions import api_company
+from applicants.permissions import CompanyScopedSerializer, api_company
 from applicants.selectors import applicant_get
 from interviews import selectors, storage
 
 
-class AnswerOutputSerializer(serializers.Serializer):
+class AnswerOutputSerializer(CompanyScopedSerializer):
     position = serializers.IntegerField()
     question = serializers.CharField()
     answered = serializers.BooleanField()

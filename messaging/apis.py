@@ -13,12 +13,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from applicants.permissions import api_company
+from applicants.permissions import CompanyScopedModelSerializer, CompanyScopedSerializer, api_company
 from messaging import selectors, services
 from messaging.models import Language, Message
 
 
-class MessageOutputSerializer(serializers.ModelSerializer):
+class MessageOutputSerializer(CompanyScopedModelSerializer):
     applicant = serializers.IntegerField(source="applicant.im_id")
     template = serializers.CharField(source="template_code")
 
@@ -51,7 +51,7 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return selectors.message_search(company=api_company(self.request), params=self.request.query_params)
 
 
-class TemplateSerializer(serializers.Serializer):
+class TemplateSerializer(CompanyScopedSerializer):
     code = serializers.CharField(read_only=True)
     language = serializers.ChoiceField(choices=Language.choices, default=Language.JA)
     subject = serializers.CharField(max_length=200)

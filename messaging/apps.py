@@ -7,4 +7,4 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self) -> None:
-        from messaging import signals  # noqa: F401 - connects the anymail tracking receiver
+        from messaging import checks, signals  # noqa: F401 - registers the checks, connects the receiver

@@ -14,20 +14,25 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from applicants.permissions import ShareUrlEnabled, api_company
+from applicants.permissions import (
+    CompanyScopedModelSerializer,
+    CompanyScopedSerializer,
+    ShareUrlEnabled,
+    api_company,
+)
 from applicants.selectors import applicant_get
 from interviewmaker import csvfiles
 from sharing import selectors, services
 from sharing.models import Evaluation, ShareUrlExport
 
 
-class EvaluationValueSerializer(serializers.Serializer):
+class EvaluationValueSerializer(CompanyScopedSerializer):
     label = serializers.CharField()  # type: ignore[assignment]
     kind = serializers.CharField()
     value = serializers.CharField(allow_blank=True)
 
 
-class EvaluationSerializer(serializers.ModelSerializer):
+class EvaluationSerializer(CompanyScopedModelSerializer):
     im_id = serializers.IntegerField(source="applicant.im_id", read_only=True)
     values = EvaluationValueSerializer(many=True, read_only=True)
 

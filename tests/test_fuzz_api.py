@@ -18,10 +18,10 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
 from interviewmaker.wsgi import application
+from tests.clients import api_key_for
 from tests.factories import ApplicantFactory
 
 # bench/fuzz_api.py raises it for a larger run and collects the counts in IM_FUZZ_REPORT.
@@ -54,7 +54,7 @@ def _keep_the_test_connection(db):  # type: ignore[no-untyped-def]
 def alice_token(alice, job_posting) -> str:
     for _ in range(3):
         ApplicantFactory(job_posting=job_posting)
-    return Token.objects.get_or_create(user=alice)[0].key
+    return api_key_for(alice)
 
 
 @schema.parametrize()

@@ -60,3 +60,20 @@ def test_production_settings_pass_check_deploy():
         SITE_URL="https://interviews.example.com",
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_check_deploy_fails_for_an_esp_without_a_webhook_secret():
+    production = {
+        "PRODUCTION": "true",
+        "SECRET_KEY": "k" * 60 + "-production-secret-Key-0123456789",
+        "ALLOWED_HOSTS": "interviews.example.com",
+        "SITE_URL": "https://interviews.example.com",
+        "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
+        "ANYMAIL_POSTMARK_SERVER_TOKEN": "server-token",
+    }
+    without = _manage("check", "--deploy", **production)
+    assert without.returncode != 0
+    assert "messaging.E001" in without.stderr and "ANYMAIL_WEBHOOK_SECRET" in without.stderr
+
+    with_secret = _manage("check", "--deploy", **production, ANYMAIL_WEBHOOK_SECRET="hook:" + "p" * 32)
+    assert with_secret.returncode == 0, with_secret.stderr + with_secret.stdout

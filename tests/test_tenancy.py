@@ -19,12 +19,14 @@ from django.core.exceptions import FieldError
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.authtoken.models import Token
 
 from applicants import services
 from applicants.bulk.models import AnswerRequest
 from applicants.imports.models import ApplicantImport
 from applicants.services import ApplicantData
+from messaging.models import MessageTemplate
+from tests.clients import api_key_for
+from tests.factories import JobPostingFactory, QuestionFactory
 
 METHODS = ["get", "post", "put", "patch", "delete"]
 # Public by design: the admin (operators), the applicant's and reviewer's token pages, signed media URLs,
@@ -133,8 +135,7 @@ def world(company, alice, bob, charlie, job_posting, django_capture_on_commit_ca
 def _client(user, api: bool) -> Client:
     client = Client()
     if api:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {api_key_for(user)}"
     else:
         client.force_login(user)
     return client
@@ -221,3 +222,105 @@ def test_members_get_403_on_admin_pages(world, bob):
     client = _client(bob, api=False)
     for url in ("/settings/application/", "/settings/members/"):
         assert client.get(url).status_code == 403
+
+
+# What company A's own words look like: none of them may appear on any page or form the outsider gets.
+SECRET_TITLE = "極秘ポジション募集要項"
+SECRET_QUESTION = "アリス社だけの質問です"
+SECRET_SUBJECT = "アリス社の案内メール件名"
+SECRET_FILE = "alice-ats-export.csv"
+
+
+@pytest.fixture
+def marked_world(world, job_posting, alice, other_company, charlie, django_capture_on_commit_callbacks):
+    """`world` with distinctive words in every text company A owns, and objects of the outsider's own."""
+    job_posting.title = SECRET_TITLE
+    job_posting.save(update_fields=["title"])
+    question = job_posting.questions.first()
+    question.text = SECRET_QUESTION
+    question.save(update_fields=["text"])
+    MessageTemplate.objects.create(company=world, code="D03", subject=SECRET_SUBJECT, body="x")
+    ApplicantImport.objects.filter(company=world).update(file_name=SECRET_FILE)
+    applicant = world.applicants.get()
+    applicant.last_name, applicant.first_name = "秘密川", "花子"
+    applicant.school = "アリス大学"
+    applicant.save(update_fields=["last_name", "first_name", "school"])
+    # The outsider's own objects, so that detail pages and their edit forms render too.
+    posting = JobPostingFactory(company=other_company, title="チャーリーの募集要項")
+    QuestionFactory(job_posting=posting, position=0)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.applicants_register(
+            job_posting=posting, rows=[ApplicantData(email="own@example.jp", values={})], via="form"
+        )
+    ApplicantImport.objects.create(
+        company=other_company, job_posting=posting, created_by=charlie, file_name="charlie.csv"
+    )
+    AnswerRequest.objects.create(
+        company=other_company, job_posting=posting, created_by=charlie, idempotency_key="own", target_count=1
+    )
+    markers = [
+        world.name,
+        SECRET_TITLE,
+        SECRET_QUESTION,
+        SECRET_SUBJECT,
+        SECRET_FILE,
+        "秘密川",
+        "アリス大学",
+        "owned@example.jp",
+        alice.username,
+        alice.email,
+    ]
+    return markers
+
+
+def _api_urls_of(company) -> list[str]:
+    """Every API URL: company-level ones and each object route filled with the company's own values."""
+    values = owned_rows(company)
+    urls = _company_level_urls(api=True)
+    for route, _pattern in recruiter_routes():
+        names = _kwarg_names(route)
+        if not route.startswith("api/") or not names or set(names) & COMPANY_LEVEL_KWARGS:
+            continue
+        for value in sorted(values.get(names[-1], set()) or values["pk"], key=str):
+            urls.append(_fill(route, dict.fromkeys(names, value)))
+    return urls
+
+
+def test_browsable_api_forms_and_options_show_nothing_of_another_company(
+    marked_world, other_company, charlie
+):
+    """The HTML forms (`?format=api`) and OPTIONS of every API route, as the outsider on its own objects."""
+    client = _client(charlie, api=True)
+    rendered = 0
+    for url in _api_urls_of(other_company):
+        for method, target in (("get", f"{url}?format=api"), ("options", url)):
+            response = getattr(client, method)(target)
+            if response.streaming:
+                continue  # the CSV export; its rows are checked by the test above
+            body = response.content.decode(errors="replace")
+            leaked = [marker for marker in marked_world if marker in body]
+            assert not leaked, f"{method.upper()} {target} ({response.status_code}) shows {leaked}"
+            rendered += response.status_code == 200
+    assert rendered > 10
+
+
+def _subclasses(cls: type) -> Iterator[type]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_every_api_serializer_scopes_its_related_fields():
+    """A new serializer that forgets the base would offer every company's rows in its form."""
+    from rest_framework import serializers
+
+    from applicants.permissions import CompanyScopedSerializer
+
+    assert recruiter_routes()  # imports every apis module through the URL conf
+    ours = {
+        cls
+        for cls in _subclasses(serializers.Serializer)
+        if cls.__module__.split(".")[0] in PROJECT_APPS and cls.__module__.endswith(".apis")
+    }
+    assert len(ours) >= 10
+    assert not [cls.__name__ for cls in ours if not issubclass(cls, CompanyScopedSerializer)]

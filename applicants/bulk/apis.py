@@ -15,18 +15,17 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from applicants import selectors
 from applicants.bulk import services
 from applicants.bulk.models import AnswerRequest
 from applicants.models import Applicant, JobPosting
-from applicants.permissions import api_company
+from applicants.permissions import CompanyScopedModelSerializer, CompanyScopedSerializer, api_company
 
 MAX_IM_IDS = 100_000
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
-class AnswerRequestInputSerializer(serializers.Serializer):
-    job_posting = serializers.PrimaryKeyRelatedField(queryset=JobPosting.objects.none())
+class AnswerRequestInputSerializer(CompanyScopedSerializer):
+    job_posting = serializers.PrimaryKeyRelatedField(queryset=JobPosting.objects.all())  # scoped by the base
     im_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         required=False,
@@ -40,14 +39,6 @@ class AnswerRequestInputSerializer(serializers.Serializer):
         "(ANSWER_REQUEST_RESEND_HOURS, 24 by default); they are left out otherwise.",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")  # absent when drf-spectacular builds the schema
-        if request is not None and request.user.is_authenticated:
-            self.fields["job_posting"].queryset = selectors.job_posting_list(  # type: ignore[attr-defined]
-                company=api_company(request)
-            )
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("im_ids" in attrs) == ("status" in attrs):
             raise ValidationError(
@@ -56,7 +47,7 @@ class AnswerRequestInputSerializer(serializers.Serializer):
         return attrs
 
 
-class AnswerRequestSerializer(serializers.ModelSerializer):
+class AnswerRequestSerializer(CompanyScopedModelSerializer):
     progress = serializers.IntegerField(source="percent", read_only=True)
     selected = serializers.IntegerField(source="selected_count", read_only=True)
     will_send = serializers.IntegerField(source="target_count", read_only=True)

@@ -12,29 +12,33 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from applicants import selectors as applicant_selectors
 from applicants.imports import selectors, services
 from applicants.imports.errors import ignored_columns_message
 from applicants.imports.forms import ImportUploadForm
 from applicants.imports.models import ApplicantImport
 from applicants.models import JobPosting
-from applicants.permissions import CsvUploadEnabled, api_company
+from applicants.permissions import (
+    CompanyScopedModelSerializer,
+    CompanyScopedSerializer,
+    CsvUploadEnabled,
+    api_company,
+)
 
 
-class ImportErrorSerializer(serializers.Serializer):
+class ImportErrorSerializer(CompanyScopedSerializer):
     row = serializers.IntegerField(allow_null=True)
     column = serializers.CharField(allow_null=True)
     message = serializers.CharField()
 
 
-class CountsSerializer(serializers.Serializer):
+class CountsSerializer(CompanyScopedSerializer):
     new = serializers.IntegerField()
     update = serializers.IntegerField()  # type: ignore[assignment]
     skipped = serializers.IntegerField()
     error = serializers.IntegerField()
 
 
-class ImportOutputSerializer(serializers.ModelSerializer):
+class ImportOutputSerializer(CompanyScopedModelSerializer):
     counts = CountsSerializer(read_only=True)
     errors = serializers.SerializerMethodField()  # type: ignore[assignment]
     ignored_columns = serializers.SerializerMethodField()
@@ -54,6 +58,7 @@ class ImportOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "finished_at",
         ]
+        read_only_fields = fields
 
     @extend_schema(responses=ImportErrorSerializer(many=True))
     def get_errors(self, obj: ApplicantImport) -> list[dict[str, Any]]:
@@ -63,17 +68,9 @@ class ImportOutputSerializer(serializers.ModelSerializer):
         return list(obj.ignored_columns)
 
 
-class ImportInputSerializer(serializers.Serializer):
+class ImportInputSerializer(CompanyScopedSerializer):
     file = serializers.FileField()
-    job_posting = serializers.PrimaryKeyRelatedField(queryset=JobPosting.objects.none())
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:  # the schema generator builds it without one
-            self.fields["job_posting"].queryset = applicant_selectors.job_posting_list(  # type: ignore[attr-defined]
-                company=api_company(request)
-            )
+    job_posting = serializers.PrimaryKeyRelatedField(queryset=JobPosting.objects.all())  # scoped by the base
 
     def validate_file(self, value: Any) -> Any:
         form = ImportUploadForm(files={"file": value}, company=api_company(self.context["request"]))

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from applicants.imports.models import ApplicantImport
 from applicants.imports.samples import applicants_csv, to_csv
 from applicants.models import Applicant
 from messaging.models import Message
+from tests.clients import api_key_for
 
 URL = "/api/v1/applicant-imports/"
 
 
 def api(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(user)}")
     return client
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from messaging.models import Message
 from messaging.services.ratelimit import rate_limiter
+from messaging.services.tracking import tracking_reference
 
 logger = logging.getLogger(__name__)
 
@@ -113,8 +114,8 @@ def _build(message: Message, backend: Any) -> EmailMultiAlternatives:
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
-    # anymail passes metadata to the ESP and returns it with tracking events.
-    email.metadata = {"im_message": str(message.pk)}  # type: ignore[attr-defined]
+    # anymail passes metadata to the ESP and returns it with tracking events (signed: see tracking.py).
+    email.metadata = {"im_message": tracking_reference(message.pk)}  # type: ignore[attr-defined]
     return email
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -29,11 +30,31 @@ _EVENT_STATUS = {
 _FINAL = {Message.Status.BOUNCED, Message.Status.COMPLAINED, Message.Status.FAILED}
 
 
+# Tracking events name their message by a signed reference, never by the bare sequential primary key:
+# whoever could post an event must not be able to bounce (and so suppress) any message by counting.
+_SIGNER = signing.Signer(salt="messaging.tracking")
+
+
+def tracking_reference(pk: int) -> str:
+    """The message reference sent to the ESP as metadata: its pk, signed with SECRET_KEY."""
+    return _SIGNER.sign(str(pk))
+
+
+def _referenced_pk(reference: object) -> int | None:
+    if not isinstance(reference, str):
+        return None
+    try:
+        value = _SIGNER.unsign(reference)
+    except signing.BadSignature:
+        return None
+    return ascii_int(value)
+
+
 def _find(message_id: str | None, metadata: dict[str, Any] | None) -> Message | None:
-    pk = str((metadata or {}).get("im_message") or "")
+    pk = _referenced_pk((metadata or {}).get("im_message"))
     queryset = Message.objects.select_for_update()
-    if (message_pk := ascii_int(pk)) is not None:
-        found = queryset.filter(pk=message_pk).first()
+    if pk is not None:
+        found = queryset.filter(pk=pk).first()
         if found is not None:
             return found
     if message_id:

@@ -12,6 +12,8 @@ from rest_framework.test import APIClient
 from applicants.models import Applicant
 from applicants.services import ApplicantData, applicants_register
 from messaging.models import Message, MessageTemplate, Suppression
+from messaging.services.tracking import tracking_reference
+from messaging.tests.helpers import webhooks_routed
 from tests.factories import JobPostingFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -93,7 +95,8 @@ def _postmark(client, event, secret="hook:s3cret"):  # type: ignore[no-untyped-d
 
 @pytest.fixture
 def webhook_secret(settings):
-    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": "hook:s3cret"}
+    with webhooks_routed(settings):
+        yield
 
 
 def test_tracking_webhook_marks_delivered(client, job_posting, webhook_secret):
@@ -198,3 +201,54 @@ def test_tracking_webhook_without_the_secret_changes_nothing(client, job_posting
     assert response.status_code in (400, 401, 403)
     message.refresh_from_db()
     assert message.status == "sent" and not Suppression.objects.exists()
+
+
+def _hard_bounce(email: str, **fields: object) -> dict[str, object]:
+    return {
+        "RecordType": "Bounce",
+        "Type": "HardBounce",
+        "Email": email,
+        "BouncedAt": "2026-11-25T10:00:00Z",
+        "Description": "550 5.1.1 The email account that you tried to reach does not exist",
+        **fields,
+    }
+
+
+def test_tracking_webhooks_are_not_routed_without_a_secret(client, settings, job_posting):
+    """The forged event of issue 12: no secret configured, a hard bounce naming message 1 by its pk."""
+    assert not settings.ANYMAIL.get("WEBHOOK_SECRET")
+    register(job_posting, "a@example.jp")
+    message = Message.objects.get()
+    response = client.post(
+        "/anymail/postmark/tracking/",
+        json.dumps(_hard_bounce("a@example.jp", Metadata={"im_message": str(message.pk)})),
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    message.refresh_from_db()
+    assert message.status == "sent" and not Suppression.objects.exists()
+
+
+def test_an_event_naming_a_message_by_its_sequential_id_changes_nothing(client, job_posting, webhook_secret):
+    register(job_posting, "a@example.jp")
+    message = Message.objects.get()
+    for guess in (str(message.pk), message.pk, f"{message.pk}:forged"):
+        response = _postmark(client, _hard_bounce("a@example.jp", Metadata={"im_message": guess}))
+        assert response.status_code == 200  # accepted (the ESP retries otherwise) but matched to nothing
+    message.refresh_from_db()
+    assert message.status == "sent" and not Suppression.objects.exists()
+
+
+def test_an_event_finds_its_message_by_the_signed_reference_it_was_sent_with(
+    client, company, job_posting, webhook_secret
+):
+    register(job_posting, "gone@example.jp")
+    message = Message.objects.get()
+    (sent,) = mail.outbox
+    reference = sent.metadata["im_message"]  # type: ignore[attr-defined]
+    assert reference == tracking_reference(message.pk) and reference != str(message.pk)
+    event = _hard_bounce("gone@example.jp", MessageID="unknown", Metadata={"im_message": reference})
+    _postmark(client, event)
+    message.refresh_from_db()
+    assert message.status == "bounced"
+    assert Suppression.objects.filter(company=company, email="gone@example.jp").exists()

@@ -1,12 +1,15 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework.authtoken.models import Token
 
-from applicants.models import Membership
+from applicants.models import ApiToken, Membership
+from applicants.services import api_token_create
 
 
 class Command(BaseCommand):
-    help = "Create (or with --rotate, replace) the REST API token of a recruiter and print it."
+    help = (
+        "Create (or with --rotate, replace) the REST API token of a recruiter and print it. Only its hash "
+        "is stored, so an existing token cannot be shown again: rotate it if it was lost."
+    )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("username")
@@ -18,7 +21,7 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {username!r}.")
         if not Membership.objects.filter(user=user).exists():
             raise CommandError(f"{username!r} is not a recruiter of any company.")
-        if rotate:
-            Token.objects.filter(user=user).delete()
-        token, _created = Token.objects.get_or_create(user=user)
-        self.stdout.write(token.key)
+        if not rotate and ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists():
+            raise CommandError(f"{username!r} already has an API token; pass --rotate to replace it.")
+        _token, key = api_token_create(user=user)
+        self.stdout.write(key)
