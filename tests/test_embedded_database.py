@@ -1,24 +1,36 @@
 """With DATABASE_URL unset the app runs on an embedded PostgreSQL server (interviewmaker.embeddeddb).
 
-Each test uses a data folder of its own under tmp_path, so it never touches var/pgdata, the server a
-plain `make test` itself may be running on.
+Each test uses a data folder of its own, so it never touches var/pgdata, the server a plain `make test`
+itself may be running on. Not under pytest's tmp_path: as root the server runs as another user, and
+pytest keeps its own base folder private (mode 0700, restored by any other pytest run).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
+import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def var_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="im-embedded-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _env(var_dir: Path) -> dict[str, str]:
@@ -47,10 +59,10 @@ def _server_running(pgdata: Path) -> bool:
     )
 
 
-def test_the_server_starts_on_first_use_stops_with_its_last_user_and_keeps_its_data(tmp_path):
-    pgdata = tmp_path / "pgdata"
+def test_the_server_starts_on_first_use_stops_with_its_last_user_and_keeps_its_data(var_dir):
+    pgdata = var_dir / "pgdata"
     out = _shell(
-        tmp_path,
+        var_dir,
         "from django.db import connection\n"
         "c = connection.cursor()\n"
         "c.execute('SHOW server_version_num'); print('version', c.fetchone()[0])\n"
@@ -63,7 +75,7 @@ def test_the_server_starts_on_first_use_stops_with_its_last_user_and_keeps_its_d
     assert not _server_running(pgdata), "the server outlived the only process that used it"
 
     out = _shell(
-        tmp_path,
+        var_dir,
         "from django.db import connection\n"
         "c = connection.cursor(); c.execute('SELECT name FROM kept'); print('found', c.fetchone()[0])\n",
     )
@@ -71,15 +83,15 @@ def test_the_server_starts_on_first_use_stops_with_its_last_user_and_keeps_its_d
     assert not _server_running(pgdata)
 
 
-def test_a_user_killed_with_sigkill_does_not_keep_the_server_alive(tmp_path):
-    pgdata = tmp_path / "pgdata"
-    _shell(tmp_path, "from django.db import connection; connection.ensure_connection()")
+def test_a_user_killed_with_sigkill_does_not_keep_the_server_alive(var_dir):
+    pgdata = var_dir / "pgdata"
+    _shell(var_dir, "from django.db import connection; connection.ensure_connection()")
     # A process that registered as a user of the server and died without its exit hook.
     handles = pgdata / ".handle_pids.json"
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     handles.write_text(json.dumps([dead.pid]))
-    _shell(tmp_path, "from django.db import connection; connection.ensure_connection()")
+    _shell(var_dir, "from django.db import connection; connection.ensure_connection()")
     assert not _server_running(pgdata)
     assert json.loads(handles.read_text()) == []
 
@@ -90,13 +102,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_runall_serves_on_the_embedded_server_and_ctrl_c_stops_it(tmp_path):
-    pgdata = tmp_path / "pgdata"
+def test_runall_serves_on_the_embedded_server_and_ctrl_c_stops_it(var_dir):
+    pgdata = var_dir / "pgdata"
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "runall", "--addr", f"127.0.0.1:{port}"],
         cwd=ROOT,
-        env=_env(tmp_path),
+        env=_env(var_dir),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own group, as a terminal's Ctrl-C reaches `make run`'s

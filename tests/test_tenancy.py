@@ -9,16 +9,11 @@ reach are no object of company A for that route and are not asserted on.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from django.apps import apps
-from django.core.exceptions import FieldError
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from applicants import services
 from applicants.bulk.models import AnswerRequest
@@ -27,107 +22,27 @@ from applicants.services import ApplicantData
 from messaging.models import MessageTemplate
 from tests.clients import api_key_for
 from tests.factories import JobPostingFactory, QuestionFactory
+from tests.urlwalk import (
+    COMPANY_LEVEL_KWARGS,
+    PROJECT_APPS,
+    company_world,
+    fill,
+    kwarg_names,
+    owned_rows,
+    recruiter_routes,
+)
 
 METHODS = ["get", "post", "put", "patch", "delete"]
-# Public by design: the admin (operators), the applicant's and reviewer's token pages, signed media URLs,
-# ESP webhooks (authenticated by their shared secret), login, language, health and the API schema.
-PUBLIC_PREFIXES = (
-    "admin/",
-    "i/",
-    "s/",
-    "m/",
-    "anymail/",
-    "login/",
-    "password-reset/",
-    "logout/",
-    "i18n/",
-    "healthz",
-    "api/schema/",
-    "api/docs/",
-    "jsi18n/",
-)
-# Kwargs that name a kind of thing every company has (a template code), not an object of one company.
-COMPANY_LEVEL_KWARGS = {"code"}
-PROJECT_APPS = {"applicants", "interviews", "messaging", "sharing"}
-COMPANY_PATHS = [
-    "company",
-    "job_posting__company",
-    "applicant__company",
-    "question__job_posting__company",
-    "answer__applicant__company",
-    "take__answer__applicant__company",
-    "sheet__job_posting__company",
-    "share_link__applicant__company",
-    "evaluation__applicant__company",
-    "item__sheet__job_posting__company",
-]
-
-
-def _walk(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
-    for entry in resolver.url_patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from _walk(entry, route)
-        else:
-            yield route, entry
-
-
-def recruiter_routes() -> list[tuple[str, URLPattern]]:
-    routes = []
-    for route, pattern in _walk(get_resolver()):
-        clean = route.lstrip("^")
-        if clean.startswith(PUBLIC_PREFIXES) or "format" in clean or "\\.(?P<format>" in route:
-            continue
-        routes.append((route, pattern))
-    return routes
-
-
-def owned_rows(company) -> dict[str, set[Any]]:
-    """Every value an URL kwarg could take that belongs to company A, by kwarg name."""
-    values: dict[str, set[Any]] = {"pk": set(), "im_id": set(), "code": set(), "id": set()}
-    for model in apps.get_models():
-        if model._meta.app_label not in PROJECT_APPS:
-            continue
-        for path in COMPANY_PATHS:
-            try:
-                rows = model.objects.filter(**{path: company}) if model.__name__ != "Company" else None
-            except FieldError:
-                continue
-            if rows is None:
-                continue
-            values["pk"].update(rows.values_list("pk", flat=True))
-            for name in ("im_id", "code", "id"):
-                if any(f.name == name for f in model._meta.fields):
-                    values[name].update(rows.values_list(name, flat=True))
-            break
-    values["pk"].add(company.pk)
-    return values
-
-
-def _fill(route: str, kwarg_values: dict[str, Any]) -> str:
-    """Turn a route (path() or regex) with kwargs into a concrete URL."""
-    url = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(kwarg_values[m.group(1)]), route)
-    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwarg_values[m.group(1)]), url)
-    return "/" + url.replace("^", "").replace("$", "").replace("\\", "")
-
-
-def _kwarg_names(route: str) -> list[str]:
-    regex_groups = re.findall(r"\(\?P<(\w+)>", route)
-    return regex_groups or re.findall(r"<(?:\w+:)?(\w+)>", route)
 
 
 @pytest.fixture
 def world(company, alice, bob, charlie, job_posting, django_capture_on_commit_callbacks):
-    """Company A with one object of every kind a recruiter can reach (extend it for a new kind)."""
-    with django_capture_on_commit_callbacks(execute=False):
-        services.applicants_register(  # also writes its D03 Message
-            job_posting=job_posting, rows=[ApplicantData(email="owned@example.jp", values={})], via="form"
-        )
-    ApplicantImport.objects.create(
-        company=company, job_posting=job_posting, created_by=alice, file_name="a.csv"
-    )
-    AnswerRequest.objects.create(
-        company=company, job_posting=job_posting, created_by=alice, idempotency_key="tenancy", target_count=1
+    """Company A with one object of every kind a recruiter can reach (see tests/urlwalk.py)."""
+    company_world(
+        company=company,
+        alice=alice,
+        job_posting=job_posting,
+        capture_on_commit=django_capture_on_commit_callbacks,
     )
     return company
 
@@ -160,7 +75,7 @@ def test_outsider_gets_404_for_every_object_route_and_method(world, alice, charl
     values = owned_rows(world)
     checked = 0
     for route, _pattern in recruiter_routes():
-        names = _kwarg_names(route)
+        names = kwarg_names(route)
         if not names or set(names) & COMPANY_LEVEL_KWARGS:
             continue
         api = route.startswith("api/")
@@ -168,7 +83,7 @@ def test_outsider_gets_404_for_every_object_route_and_method(world, alice, charl
         candidates = sorted(values.get(names[-1], set()) or values["pk"], key=str)
         reached = False
         for value in candidates:
-            url = _fill(route, dict.fromkeys(names, value))
+            url = fill(route, dict.fromkeys(names, value))
             probe = {method: _request(owner, method, url).status_code for method in ("get", "post")}
             if all(code in (404, 405) for code in probe.values()):
                 continue  # this value is no object of company A for this route
@@ -188,11 +103,11 @@ def test_outsider_gets_404_for_every_object_route_and_method(world, alice, charl
 def _company_level_urls(api: bool) -> list[str]:
     urls = []
     for route, _pattern in recruiter_routes():
-        names = set(_kwarg_names(route))
+        names = set(kwarg_names(route))
         if route.startswith("api/") != api or names - COMPANY_LEVEL_KWARGS:
             continue
         urls += (
-            [_fill(route, {"code": code}) for code in ("D03", "D04", "D05")] if names else [_fill(route, {})]
+            [fill(route, {"code": code}) for code in ("D03", "D04", "D05")] if names else [fill(route, {})]
         )
     return urls
 
@@ -278,11 +193,11 @@ def _api_urls_of(company) -> list[str]:
     values = owned_rows(company)
     urls = _company_level_urls(api=True)
     for route, _pattern in recruiter_routes():
-        names = _kwarg_names(route)
+        names = kwarg_names(route)
         if not route.startswith("api/") or not names or set(names) & COMPANY_LEVEL_KWARGS:
             continue
         for value in sorted(values.get(names[-1], set()) or values["pk"], key=str):
-            urls.append(_fill(route, dict.fromkeys(names, value)))
+            urls.append(fill(route, dict.fromkeys(names, value)))
     return urls
 
 
