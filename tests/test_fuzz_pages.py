@@ -23,7 +23,6 @@ from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 
 from applicants.bulk.services import SEARCH_KEYS
 from applicants.imports.forms import EncodingForm
@@ -33,6 +32,7 @@ from messaging.forms import LogFilterForm
 from messaging.models import TemplateCode
 from sharing import services as sharing_services
 from sharing.models import ShareLink
+from tests.clients import api_key_for
 from tests.factories import ApplicantFactory
 from tests.urlwalk import company_world, fill, kwarg_names, owned_rows, recruiter_routes, token_routes
 
@@ -79,7 +79,7 @@ queries = st.lists(st.tuples(keys, values), min_size=1, max_size=5)
 def _client(user: Any, api: bool) -> Client:
     client = Client(raise_request_exception=False)
     if user is not None and api:
-        client.defaults["HTTP_AUTHORIZATION"] = f"Token {Token.objects.get_or_create(user=user)[0].key}"
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {api_key_for(user)}"
     elif user is not None:
         client.force_login(user)
     return client
