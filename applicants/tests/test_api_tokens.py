@@ -91,7 +91,7 @@ def test_existing_drf_tokens_keep_working_hashed_by_the_migration(client):
     """Migration applicants/0009: raw keys of rest_framework.authtoken become hashes, then are deleted."""
     user = MembershipFactory().user
     raw = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"  # DRF's format: 40 hex characters
-    migration = importlib.import_module("applicants.migrations.0009_api_tokens")
+    migration = importlib.import_module("applicants.migrations.0012_api_tokens")
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamptz, user_id integer)"
