@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from applicants import search
 from applicants.models import Applicant, Company, JobPosting
 
 
@@ -161,21 +162,8 @@ def applicant_search(*, company: Company, params: Mapping[str, Any]) -> QuerySet
         queryset = queryset.filter(
             created_at__lt=_day_start(cond.registered_to + dt.timedelta(days=1), company)
         )
-    q = cond.q
-    if q:
-        text = (
-            Q(email__icontains=q)
-            | Q(last_name__icontains=q)
-            | Q(first_name__icontains=q)
-            | Q(last_name_kana__icontains=q)
-            | Q(first_name_kana__icontains=q)
-            | Q(school__icontains=q)
-            | Q(free_area_1__icontains=q)
-            | Q(free_area_2__icontains=q)
-            | Q(free_area_3__icontains=q)
-        )
-        if q.isdigit() and len(q) < 19:
-            text |= Q(im_id=int(q))
+    text = search.text_condition(company=company, q=cond.q) if cond.q else None
+    if text is not None:
         queryset = queryset.filter(text)
     return queryset.order_by(*APPLICANT_SORTS[cond.sort])
 

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.db.models.base import ModelState
 from django.utils import timezone
 
+from applicants import search
 from applicants.models import Applicant, Company, JobPosting, Membership
 from interviewmaker.tasks import enqueue_on_commit
 from interviews.models import Question
@@ -86,6 +87,7 @@ def applicants_register(
         created = Applicant.objects.bulk_create(applicants, batch_size=batch_size)
     else:
         created = _register_copy(job_posting=job_posting, ids=ids, rows=rows, via=via)
+    search.backlog_add(company=company, im_ids=ids)
     _registration_messages_queue(applicants=created)
     if company.share_url_enabled and created:
         _share_links_nudge(job_posting_id=job_posting.pk)
@@ -183,6 +185,7 @@ def applicant_update(*, applicant: Applicant, data: dict[str, Any]) -> Applicant
         if name in APPLICANT_FIELDS:
             setattr(applicant, name, value)
     applicant.save()
+    search.entries_refresh(applicant_ids=[applicant.pk])
     return applicant
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from applicants import search
 from applicants.imports.validation import ValidRow
 from applicants.models import Applicant, JobPosting
 
@@ -50,4 +51,6 @@ def applicants_bulk_update(
     params.append(job_posting.pk)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        updated = cursor.rowcount
+    search.entries_refresh(applicant_ids=params[0])
+    return updated
