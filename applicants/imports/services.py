@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import File
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -256,34 +256,25 @@ def _rough_rows(data: bytes) -> int:
 class _Progress:
     """Write progress where the polling page can see it, even from inside the import's transaction.
 
-    On PostgreSQL a second connection commits each step on its own, without waiting for the WAL
-    flush (a progress figure is not worth a disk sync; about 100 of them per upload). On SQLite
-    (``make run``) the import holds the database's only write lock, so the bar moves between phases.
+    A second connection commits each step on its own, without waiting for the WAL flush (a progress
+    figure is not worth a disk sync; about 100 of them per upload).
     """
 
     def __init__(self, import_id: int, *, total: int, span: int = 100):
         self.import_id, self.total, self.span = import_id, max(total, 1), span
         self.last = -1
-        self.side = None
-        if connection.vendor == "postgresql":
-            wrapper = connections[DEFAULT_DB_ALIAS]
-            settings_dict = dict(wrapper.settings_dict)
-            options = dict(settings_dict.get("OPTIONS") or {})
-            options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
-            settings_dict["OPTIONS"] = options
-            self.side = wrapper.__class__(settings_dict, alias="__import_progress__")
-        self.enabled = self.side is not None or not connection.in_atomic_block
+        wrapper = connections[DEFAULT_DB_ALIAS]
+        settings_dict = dict(wrapper.settings_dict)
+        options = dict(settings_dict.get("OPTIONS") or {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+        settings_dict["OPTIONS"] = options
+        self.side = wrapper.__class__(settings_dict, alias="__import_progress__")
 
     def __call__(self, done: int) -> None:
-        if not self.enabled:
-            return
         percent = min(self.span, self.span * done // self.total)
         if percent == self.last:
             return
         self.last = percent
-        if self.side is None:
-            ApplicantImport.objects.filter(pk=self.import_id).update(progress=percent)
-            return
         try:
             with self.side.cursor() as cursor:
                 cursor.execute(
@@ -294,8 +285,7 @@ class _Progress:
             logger.debug("progress update failed", exc_info=True)
 
     def close(self) -> None:
-        if self.side is not None:
-            self.side.close()
+        self.side.close()
 
 
 def applicant_import_files_purge(*, now: dt.datetime | None = None) -> int:
