@@ -222,11 +222,12 @@ class ApplicantSearch(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False, db_constraint=False)
     # NFKC, lower-cased searched columns joined by U+001F (applicants.search.DOCUMENT).
     document = models.TextField()
-    # Code points of the characters, pairs of neighbouring ones, and the negated iM採用ID.
+    # Code points of the characters, pairs of neighbouring ones and the negated iM採用ID, each with
+    # the company in its top bits (applicants.search.document_grams).
     grams = ArrayField(models.BigIntegerField())
 
     class Meta:
-        indexes = [GinIndex(fields=["company", "grams"], name="applicant_search_grams")]
+        indexes = [GinIndex(fields=["grams"], name="applicant_search_grams")]
 
     def __str__(self) -> str:
         return self.document
