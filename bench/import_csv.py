@@ -19,6 +19,7 @@ import argparse
 import faulthandler
 import os
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -35,7 +36,7 @@ RSS_TARGET_MB = 300
 
 
 def run_one(rows: int) -> int:
-    faulthandler.dump_traceback_later(50, exit=True)
+    faulthandler.dump_traceback_later(180, exit=True)  # a loaded shared machine needs the margin
     import django
 
     django.setup()
@@ -105,7 +106,7 @@ def run_one(rows: int) -> int:
 
 def run_end_to_end(rows: int) -> int:
     """Upload → validated → confirm → done through the REST API, with a real worker on Redis."""
-    faulthandler.dump_traceback_later(120, exit=True)
+    faulthandler.dump_traceback_later(300, exit=True)
     import django
 
     django.setup()
@@ -165,7 +166,8 @@ def run_end_to_end(rows: int) -> int:
             f"(load avg {os.getloadavg()[0]:.1f})  [{verdict}]"
         )
     finally:
-        worker.terminate()
+        # Cold shutdown of the whole group: a warm one would first send the 100,000 D03 it was given.
+        os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)
         _empty(connection)
         teardown_databases(old, verbosity=0, keepdb=True)
@@ -226,6 +228,7 @@ def _start_worker(db: dict, media_root: str, redis_url: str) -> subprocess.Popen
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while b"ready." not in log_path.read_bytes():
