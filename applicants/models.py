@@ -8,6 +8,8 @@ import secrets
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -259,6 +261,40 @@ class Applicant(models.Model):
     @property
     def interview_url(self) -> str:
         return f"{settings.SITE_URL}/i/{self.interview_token}/"
+
+
+class ApplicantSearch(models.Model):
+    """One applicant's free-text search entry: normalised text and its n-gram keys (applicants.search).
+
+    Written by the search worker after registrations commit, and at once by edits; kept out of the
+    applicant table so that the CSV import writes no GIN index on its hot path.
+    """
+
+    applicant = models.OneToOneField(Applicant, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False, db_constraint=False)
+    # NFKC, lower-cased searched columns joined by U+001F (applicants.search.DOCUMENT).
+    document = models.TextField()
+    # Code points of the characters, pairs of neighbouring ones and the negated iM採用ID, each with
+    # the company in its top bits (applicants.search.document_grams).
+    grams = ArrayField(models.BigIntegerField())
+
+    class Meta:
+        indexes = [GinIndex(fields=["grams"], name="applicant_search_grams")]
+
+    def __str__(self) -> str:
+        return self.document
+
+
+class ApplicantSearchBacklog(models.Model):
+    """iM採用IDs of a company registered but not yet in ApplicantSearch; the search scans them meanwhile."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    im_id_from = models.PositiveBigIntegerField()
+    im_id_to = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.im_id_from}–{self.im_id_to}"
 
 
 # Models of the applicants app kept in their own modules; imported here so Django finds them.

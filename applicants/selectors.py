@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from applicants import search
 from applicants.models import ApiToken, Applicant, Company, JobPosting
 from interviewmaker.numbers import ascii_int, id_or_404
 
@@ -166,21 +167,8 @@ def applicant_search(*, company: Company, params: Mapping[str, Any]) -> QuerySet
         queryset = queryset.filter(
             created_at__lt=_day_start(cond.registered_to + dt.timedelta(days=1), company)
         )
-    q = cond.q
-    if q:
-        text = (
-            Q(email__icontains=q)
-            | Q(last_name__icontains=q)
-            | Q(first_name__icontains=q)
-            | Q(last_name_kana__icontains=q)
-            | Q(first_name_kana__icontains=q)
-            | Q(school__icontains=q)
-            | Q(free_area_1__icontains=q)
-            | Q(free_area_2__icontains=q)
-            | Q(free_area_3__icontains=q)
-        )
-        if (im_id := ascii_int(q)) is not None:
-            text |= Q(im_id=im_id)
+    text = search.text_condition(company=company, q=cond.q) if cond.q else None
+    if text is not None:
         queryset = queryset.filter(text)
     return queryset.order_by(*APPLICANT_SORTS[cond.sort])
 

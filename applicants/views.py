@@ -37,7 +37,7 @@ from applicants.forms import (
     MemberRoleForm,
     QuestionFormSet,
 )
-from applicants.models import Applicant, Membership
+from applicants.models import Applicant, Company, Membership
 from applicants.services import ApplicantData
 
 PAGE_SIZE = 50
@@ -99,16 +99,21 @@ class KnownCountPaginator(Paginator):
     page 1 does instead of reading 50,000 rows to throw them away. Still one query.
     """
 
-    def __init__(self, queryset: QuerySet[Applicant], per_page: int, *, count: int):
+    def __init__(self, queryset: QuerySet[Applicant], per_page: int, *, count: int, company: Company):
         super().__init__(queryset, per_page)
         self.queryset = queryset
+        self.company = company
         self.__dict__["count"] = count
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         keys = self.queryset.values("im_id")[bottom : bottom + self.per_page]
-        return Page(list(self.queryset.filter(im_id__in=Subquery(keys))), number, self)
+        # The outer query only fetches those 50 by (company, im_id): repeating the search's conditions
+        # there let the planner join the text search's matches twice.
+        rows = self.queryset.model.objects.filter(company=self.company, im_id__in=Subquery(keys))
+        rows.query.select_related = self.queryset.query.select_related
+        return Page(list(rows.order_by(*self.queryset.query.order_by)), number, self)
 
 
 # Column → (ascending, descending) sort keys of selectors.APPLICANT_SORTS.
@@ -139,7 +144,9 @@ def applicant_list(request: HttpRequest) -> HttpResponse:
     if posting is not None:
         # Every row is of this posting: no join, which deep pages would pay for every skipped row.
         queryset = queryset.select_related(None)
-    page = KnownCountPaginator(queryset, PAGE_SIZE, count=matching).get_page(request.GET.get("page"))
+    page = KnownCountPaginator(queryset, PAGE_SIZE, count=matching, company=company).get_page(
+        request.GET.get("page")
+    )
     if posting is not None:
         for applicant in page.object_list:
             applicant.job_posting = posting

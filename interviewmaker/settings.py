@@ -423,6 +423,11 @@ CELERY_BEAT_SCHEDULE["applicant-imports-resume"] = {
     "task": "applicants.imports.tasks.applicant_imports_resume_task",
     "schedule": 300.0,
 }
+# Registrations whose search entries were not written (a lost task) are indexed again.
+CELERY_BEAT_SCHEDULE["applicant-search-backlog"] = {
+    "task": "applicants.tasks.applicant_search_backlog_sweep_task",
+    "schedule": 300.0,
+}
 
 # --- Applicant list and まとめて処理モード (applicants.bulk) --------------------------------------
 

@@ -70,10 +70,11 @@ class QuestionFactory(factory.django.DjangoModelFactory[Question]):
 
 
 class ApplicantFactory(factory.django.DjangoModelFactory[Applicant]):
-    """Creates the row directly (no D03); use applicants.services.applicants_register to register."""
+    """Creates the row directly (no D03) with its search entry; applicants_register registers."""
 
     class Meta:
         model = Applicant
+        skip_postgeneration_save = True
 
     job_posting = factory.SubFactory(JobPostingFactory)
     company = factory.LazyAttribute(lambda a: a.job_posting.company)
@@ -84,3 +85,11 @@ class ApplicantFactory(factory.django.DjangoModelFactory[Applicant]):
     last_name_kana = "ヤマダ"
     first_name_kana = "タロウ"
     school = "東京大学"
+
+    @factory.post_generation
+    def search_entry(obj: Applicant, create: bool, extracted: object, **kwargs: object) -> None:
+        """Searchable at once, as after the search worker (a factory row has no backlog entry)."""
+        if create:
+            from applicants import search
+
+            search.entries_refresh(applicant_ids=[obj.pk])

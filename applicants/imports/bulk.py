@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 
+from applicants import search
 from applicants.imports.validation import ValidRow
 from applicants.models import Applicant, JobPosting
 
@@ -21,18 +21,11 @@ def applicants_bulk_update(
 ) -> int:
     """Write the uploaded values of existing applicants of the posting; never sends D03.
 
-    One UPDATE … FROM unnest(arrays) per call on PostgreSQL (no per-row statements, no CASE chains).
+    One UPDATE … FROM unnest(arrays) per call: raw SQL because bulk_update writes a CASE per column
+    and row (no per-row statements, no CASE chains here).
     """
     if not rows or not fields:
         return 0
-    if connection.vendor != "postgresql":
-        now = timezone.now()
-        objs = [
-            Applicant(pk=row.pk, updated_at=now, **{name: row.values[name] for name in fields})
-            for row in rows
-        ]
-        Applicant.objects.bulk_update(objs, [*fields, "updated_at"], batch_size=500)
-        return len(objs)
     meta = Applicant._meta
     column_of = {f.name: f.column for f in meta.concrete_fields}
     columns = [column_of[name] for name in fields]
@@ -50,4 +43,6 @@ def applicants_bulk_update(
     params.append(job_posting.pk)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        updated = cursor.rowcount
+    search.entries_refresh(applicant_ids=params[0])
+    return updated
