@@ -136,7 +136,7 @@ def run_end_to_end(rows: int) -> int:
         posting = JobPosting.objects.create(
             company=company, title="2027年度 新卒", deadline=timezone.now() + timezone.timedelta(days=14)
         )
-        user, _ = get_user_model().objects.get_or_create(username="bench-api")
+        user = get_user_model().objects.create_user(username="bench-api", password="x")
         Membership.objects.create(user=user, company=company, role=Membership.Role.ADMIN)
         client = api_client_for(user)
         data = applicants_csv(rows, encoding="cp932")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterator
 from pathlib import PureWindowsPath
 from typing import Any
 
@@ -15,19 +14,10 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applicants.imports import bulk, rows
+from applicants.imports import bulk
 from applicants.imports.errors import FileProblem
 from applicants.imports.models import ApplicantImport
-from applicants.imports.validation import (
-    NEW,
-    PROGRESS_EVERY,
-    Report,
-    ValidRow,
-    current_basis,
-    dry_run,
-    read,
-    validate,
-)
+from applicants.imports.validation import NEW, Report, ValidRow, dry_run, read, validate
 from applicants.models import Applicant, JobPosting
 from applicants.services import ApplicantData, applicants_register
 from interviewmaker.tasks import enqueue_on_commit
@@ -122,19 +112,14 @@ def applicant_import_validate(*, import_id: int) -> None:
     try:
         data = _read_file(applicant_import)
         progress = _Progress(import_id, total=_rough_rows(data))
-        kept = rows.Writer()
         try:
             report = dry_run(
                 data,
                 job_posting=applicant_import.job_posting,
                 max_rows=settings.IMPORT_MAX_ROWS,
                 progress=progress,
-                keep=kept,
             )
-            if report.is_valid:
-                kept.save(applicant_import)
         finally:
-            kept.close()
             progress.close()
     except FileProblem as problem:
         _store_file_problem(import_id, problem, validated_at=now())
@@ -216,22 +201,6 @@ def _execute(import_id: int) -> Report | None:
     applicant_import = ApplicantImport.objects.get(pk=import_id)
     if applicant_import.status != ApplicantImport.Status.IMPORTING:
         return None
-    kept = rows.read(applicant_import, current_basis=current_basis(posting))
-    if kept is not None:
-        # Nothing the rules read changed since the preview: its rows are what validating again gives.
-        fields, valid_rows = kept
-        progress = _Progress(import_id, total=applicant_import.n_new + applicant_import.n_update, span=95)
-        try:
-            _write_rows(
-                valid_rows, posting=posting, update_fields=sorted(set(fields) - {"im_id"}), progress=progress
-            )
-        finally:
-            progress.close()
-        ApplicantImport.objects.filter(pk=import_id).update(
-            status=ApplicantImport.Status.DONE, progress=100, finished_at=timezone.now()
-        )
-        rows.delete(applicant_import)
-        return None
     data = _read_file(applicant_import)
     report = Report()
     text, header = read(
@@ -252,29 +221,11 @@ def _execute(import_id: int) -> Report | None:
 def _write(
     import_id: int, text: str, header: Any, *, posting: JobPosting, report: Report, progress: _Progress
 ) -> Report:
-    """Validate the file again and write its rows; any error rolls the whole import back."""
-    valid_rows = validate(text, header, job_posting=posting, report=report, progress=progress)
-    _write_rows(valid_rows, posting=posting, update_fields=sorted(header.fields - {"im_id"}), report=report)
-    _store_report(
-        import_id, report, status=ApplicantImport.Status.DONE, progress=100, finished_at=timezone.now()
-    )
-    return report
-
-
-def _write_rows(
-    valid_rows: Iterator[ValidRow],
-    *,
-    posting: JobPosting,
-    update_fields: list[str],
-    report: Report | None = None,
-    progress: _Progress | None = None,
-) -> None:
-    """Chunked inserts (with D03) and updates; with a `report`, raise _Invalid if it found errors."""
+    """Stream validated rows into chunked inserts and updates; any error rolls the whole import back."""
+    update_fields = sorted(header.fields - {"im_id"})
     new_rows: list[ApplicantData] = []
     updates: list[ValidRow] = []
-    for n, valid in enumerate(valid_rows, start=1):
-        if progress is not None and n % PROGRESS_EVERY == 0:
-            progress(n)
+    for valid in validate(text, header, job_posting=posting, report=report, progress=progress):
         if valid.kind == NEW:
             new_rows.append(ApplicantData(email=valid.values["email"], values=valid.values))
             if len(new_rows) >= CHUNK_ROWS:
@@ -285,12 +236,16 @@ def _write_rows(
             if len(updates) >= CHUNK_ROWS:
                 bulk.applicants_bulk_update(job_posting=posting, rows=updates, fields=update_fields)
                 updates = []
-    if report is not None and not report.is_valid:
+    if not report.is_valid:
         raise _Invalid(report)
     if new_rows:
         applicants_register(job_posting=posting, rows=new_rows, via=Applicant.CreatedVia.CSV)
     if updates:
         bulk.applicants_bulk_update(job_posting=posting, rows=updates, fields=update_fields)
+    _store_report(
+        import_id, report, status=ApplicantImport.Status.DONE, progress=100, finished_at=timezone.now()
+    )
+    return report
 
 
 def _rough_rows(data: bytes) -> int:
@@ -341,7 +296,6 @@ def applicant_import_files_purge(*, now: dt.datetime | None = None) -> int:
     )
     purged = 0
     for applicant_import in stale.exclude(status=ApplicantImport.Status.IMPORTING).iterator():
-        rows.delete(applicant_import)
         applicant_import.file.delete(save=False)
         ApplicantImport.objects.filter(pk=applicant_import.pk).update(file="", file_deleted_at=timezone.now())
         purged += 1

@@ -7,12 +7,10 @@ because someone may have registered the same email since the preview.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import itertools
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
@@ -20,7 +18,7 @@ from django.db.models.functions import Lower
 from applicants import normalize
 from applicants.imports.errors import FileProblem
 from applicants.imports.parsing import Header, count_data_rows, decode, is_blank, match_header, records
-from applicants.models import Applicant, Company, JobPosting
+from applicants.models import Applicant, JobPosting
 from interviewmaker.numbers import ascii_int
 
 NEW, UPDATE, SKIPPED = "new", "update", "skipped"
@@ -120,7 +118,6 @@ class Report:
     errors_truncated: bool = False
     ignored_columns: list[str] = field(default_factory=list)
     sample: dict[str, Any] | None = None
-    basis: str = ""  # digest of the database state the rules read (validation_basis)
 
     def add_error(self, row: int, column: str, code: str, params: dict[str, Any]) -> None:
         if len(self.errors) < MAX_LISTED_ERRORS:
@@ -131,30 +128,6 @@ class Report:
     @property
     def is_valid(self) -> bool:
         return self.counts["error"] == 0
-
-
-class RowSink(Protocol):
-    """Where a dry run keeps its valid rows (applicants.imports.rows.Writer)."""
-
-    def start(self, *, fields: set[str], basis: str) -> None: ...
-
-    def add(self, row: ValidRow) -> None: ...
-
-
-def validation_basis(*, existing_ids: dict[int, tuple[int, str]], company: Company) -> str:
-    """Digest of the database state the rules read: the posting's applicants (iM採用ID, key, email)
-    and the company's free-area labels (header aliases). Equal digests, equal validation."""
-    digest = hashlib.sha256()
-    labels = (company.free_area_1_label, company.free_area_2_label, company.free_area_3_label)
-    digest.update(repr(labels).encode())
-    for im_id in sorted(existing_ids):
-        pk, email = existing_ids[im_id]
-        digest.update(f"{im_id}\t{pk}\t{email}\n".encode())
-    return digest.hexdigest()
-
-
-def current_basis(job_posting: JobPosting) -> str:
-    return validation_basis(existing_ids=_existing(job_posting)[1], company=job_posting.company)
 
 
 def _existing(job_posting: JobPosting) -> tuple[dict[str, int], dict[int, tuple[int, str]]]:
@@ -197,7 +170,6 @@ def validate(
 ) -> Iterator[ValidRow]:
     """Yield the valid new and update rows; count everything and record errors in `report`."""
     existing_emails, existing_ids = _existing(job_posting)
-    report.basis = validation_basis(existing_ids=existing_ids, company=job_posting.company)
     # (index, field, header, cleaner, max length): plain text fields (cleaner None) are cleaned inline,
     # the hot path of a 100,000-row upload.
     columns = [
@@ -328,19 +300,10 @@ def dry_run(
     job_posting: JobPosting,
     max_rows: int,
     progress: Callable[[int], None] | None = None,
-    keep: RowSink | None = None,
 ) -> Report:
-    """Validate without writing: the preview. FileProblem when the file cannot be read at all.
-
-    `keep` receives every valid row, so that the import can write them without validating again.
-    """
+    """Validate without writing: the preview. FileProblem when the file cannot be read at all."""
     report = Report()
     text, header = read(data, job_posting=job_posting, max_rows=max_rows, report=report)
-    rows = validate(text, header, job_posting=job_posting, report=report, progress=progress)
-    first = next(rows, None)  # validate() computes the basis before its first row
-    if keep is not None:
-        keep.start(fields=header.fields, basis=report.basis)
-    for row in itertools.chain([first] if first is not None else [], rows):
-        if keep is not None:
-            keep.add(row)
+    for _row in validate(text, header, job_posting=job_posting, report=report, progress=progress):
+        pass
     return report

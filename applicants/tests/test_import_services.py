@@ -244,39 +244,3 @@ def test_the_shared_cp932_sample_imports_thirty_applicants_with_d03(
     )
     assert sasaki.phone == "090-3929-4772" and sasaki.birth_date == dt.date(2003, 3, 25)
     assert Message.objects.filter(template_code="D03", applicant__job_posting=job_posting).count() == 30
-
-
-def test_the_import_writes_the_previews_rows_without_validating_again(
-    job_posting, alice, django_capture_on_commit_callbacks
-):
-    from applicants.imports import rows
-
-    imp = upload(job_posting, applicants_csv(3), alice)
-    kept = f"{imp.file.name}{rows.SUFFIX}"
-    assert default_storage.exists(kept)
-    # Nothing the rules read changed, so the upload itself is not read again.
-    with default_storage.open(imp.file.name, "wb") as fh:
-        fh.write(b"not,the,file\r\n")
-    imp = confirm(imp, alice, django_capture_on_commit_callbacks)
-    assert imp.status == ApplicantImport.Status.DONE and imp.progress == 100
-    assert Applicant.objects.filter(job_posting=job_posting).count() == 3
-    assert all(d03_count(a) == 1 for a in Applicant.objects.filter(job_posting=job_posting))
-    assert not default_storage.exists(kept)
-
-
-def test_a_label_renamed_since_the_preview_validates_the_file_again(
-    job_posting, alice, django_capture_on_commit_callbacks
-):
-    company = job_posting.company
-    data = to_csv(
-        [["", "山田", "花子", "hanako@example.jp", "A-1"]],
-        header=["iM採用ID", "姓", "名", "メールアドレス", "ATS応募者ID"],
-    )
-    imp = upload(job_posting, data, alice)
-    assert imp.status == ApplicantImport.Status.VALIDATED and imp.ignored_columns == []
-    company.free_area_1_label = "応募経路"
-    company.save()
-    imp = confirm(imp, alice, django_capture_on_commit_callbacks)
-    assert imp.status == ApplicantImport.Status.DONE
-    assert imp.ignored_columns == ["ATS応募者ID"]
-    assert Applicant.objects.get(job_posting=job_posting).free_area_1 == ""
