@@ -241,7 +241,7 @@ def _start_worker(db: dict, media_root: str, redis_url: str) -> subprocess.Popen
 def _empty(connection) -> None:  # type: ignore[no-untyped-def]
     """Start and end with an empty scratch database (kept between runs: creating one takes seconds)."""
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE applicants_company, messaging_message CASCADE")
+        cursor.execute("TRUNCATE applicants_company, messaging_message, auth_user CASCADE")
 
 
 def main() -> int:
