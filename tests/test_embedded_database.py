@@ -102,7 +102,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_runall_serves_on_the_embedded_server_and_ctrl_c_stops_it(var_dir):
+@pytest.mark.parametrize(
+    "stop",
+    [
+        lambda proc: os.killpg(proc.pid, signal.SIGINT),  # Ctrl-C in the terminal: the whole group
+        lambda proc: os.kill(proc.pid, signal.SIGTERM),  # `kill <pid>` of runall alone
+    ],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_runall_serves_on_the_embedded_server_and_stopping_it_stops_the_server(var_dir, stop):
     pgdata = var_dir / "pgdata"
     port = _free_port()
     proc = subprocess.Popen(
@@ -128,7 +136,7 @@ def test_runall_serves_on_the_embedded_server_and_ctrl_c_stops_it(var_dir):
         assert body["database_engine"].endswith("(embedded)")
         assert _server_running(pgdata)
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
+        stop(proc)
         output = proc.communicate(timeout=60)[0].decode(errors="replace")
     assert "Embedded PostgreSQL: data in" in output
     deadline = time.monotonic() + 20

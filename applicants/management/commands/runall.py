@@ -49,14 +49,29 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Dashboard: http://{addr}/dashboard/  (worker pid {worker.pid})")
         )
+        web = subprocess.Popen([sys.executable, "manage.py", "runserver", addr, "--noreload"])
+        # `kill` (SIGTERM) stops everything as Ctrl-C does, so the embedded server stops with the app.
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
-            subprocess.call([sys.executable, "manage.py", "runserver", addr, "--noreload"])
+            web.wait()
         except KeyboardInterrupt:
             pass
         finally:
-            if worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(worker.pid, signal.SIGKILL)
+            _stop(web, lambda sig: web.send_signal(sig))
+            _stop(worker, lambda sig: os.killpg(worker.pid, sig))
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop(proc: subprocess.Popen[bytes], send: Any) -> None:
+    """SIGTERM, then SIGKILL after 15 s, unless it has exited already (Ctrl-C reaches web directly)."""
+    if proc.poll() is not None:
+        return
+    send(signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        send(signal.SIGKILL)
+        proc.wait()
