@@ -19,11 +19,11 @@ import argparse
 import faulthandler
 import os
 import resource
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -167,8 +167,7 @@ def run_end_to_end(rows: int) -> int:
         )
     finally:
         # Cold shutdown of the whole group: a warm one would first send the 100,000 D03 it was given.
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=30)
+        worker.kill()
         _empty(connection)
         teardown_databases(old, verbosity=0, keepdb=True)
     return 0
@@ -188,9 +187,11 @@ def _poll(client, pk: int, *, until: set[str]) -> str:  # type: ignore[no-untype
     raise TimeoutError(f"import {pk} still not {until}")
 
 
-def _start_worker(db: dict, media_root: str, redis_url: str) -> subprocess.Popen[bytes]:  # type: ignore[type-arg]
-    """A real `celery worker` on the bench database and Redis; returns once it is ready."""
+def _start_worker(db: dict, media_root: str, redis_url: str) -> Any:  # type: ignore[type-arg]
+    """A real `celery worker` on the bench database and Redis (the tests' own); started and ready."""
     import redis
+
+    from tests.plugins.services import WorkerProcess
 
     redis.Redis.from_url(redis_url).flushdb()  # tasks of an earlier run would land in this database
     env = {
@@ -205,36 +206,9 @@ def _start_worker(db: dict, media_root: str, redis_url: str) -> subprocess.Popen
     }
     log_path = ROOT / "var" / "bench-worker.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "wb")  # noqa: SIM115 - lives as long as the worker
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "interviewmaker",
-            "worker",
-            "-l",
-            "INFO",
-            "-c",
-            "2",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-n",
-            f"bench-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while b"ready." not in log_path.read_bytes():
-        if worker.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(log_path.read_text()[-3000:])
-        time.sleep(0.1)
+    log_path.unlink(missing_ok=True)
+    worker = WorkerProcess(env, log_path, concurrency=2)
+    worker.start()
     return worker
 
 
