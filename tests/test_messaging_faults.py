@@ -73,7 +73,8 @@ def test_worker_killed_mid_batch_then_restarted_delivers_every_message_exactly_o
     unfinished = Message.objects.exclude(status=Message.Status.SENT).count()
     assert 0 < delivered_before < 2000 and unfinished > 0, "the kill must land in the middle of the fan-out"
     # Rows the dead worker had claimed keep their lease; nothing else may send them meanwhile.
-    assert Message.objects.filter(status=Message.Status.SENDING).exists()
+    claimed = list(Message.objects.filter(status=Message.Status.SENDING))
+    assert claimed
 
     celery_worker.start()
     # The beat sweep's job: wait for the leases to expire, then queue those rows again.
@@ -83,7 +84,16 @@ def test_worker_killed_mid_batch_then_restarted_delivers_every_message_exactly_o
         time.sleep(1)
 
     assert all_sent(2000), celery_worker.log()[-3000:]
-    assert_each_delivered_once(smtp_sink, 2000)
+    # The one residual risk (docs/messaging.md): a kill between a mail's end-of-data and its `sent` mark
+    # sends that mail again, under the same Message-ID. So at most the mail each killed sender had in
+    # flight may arrive twice, never any other, and none is lost.
+    per_id = smtp_sink.per_message_id()
+    twice = {mid for mid, n in per_id.items() if n > 1}
+    in_flight = {sending.message_id_for(message) for message in claimed}
+    assert twice <= in_flight and len(twice) <= celery_worker.concurrency, twice
+    assert all(per_id[mid] == 2 for mid in twice)
+    assert len(per_id) == 2000 and smtp_sink.count() == 2000 + len(twice)
+    assert set(per_id) == set(Message.objects.values_list("provider_message_id", flat=True))
 
 
 def _point_broker_at(url: str) -> None:
