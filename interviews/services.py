@@ -191,6 +191,16 @@ def received_chunks(*, take: Take) -> list[int]:
     return sorted(take.chunks.values_list("index", flat=True))
 
 
+def _reject_stored(take: Take, error: str) -> Take:
+    """Mark a take FAILED and delete its stored bytes once that is committed."""
+    name = take.storage_name
+    transaction.on_commit(lambda: storage.media_storage().delete(name))
+    take.state = Take.State.FAILED
+    take.error = error
+    take.save(update_fields=["state", "error"])
+    return take
+
+
 @transaction.atomic
 def take_complete(
     *, take: Take, size: int, duration: float | None, parts: list[dict[str, Any]] | None = None
@@ -211,13 +221,8 @@ def take_complete(
         _local_check(take, size)
     stored_size, head = storage.stored_size_and_head(take.storage_name)
     if stored_size > settings.RECORDING_MAX_TAKE_BYTES or storage.container_of(head) != take.container:
-        name = take.storage_name
-        transaction.on_commit(lambda: storage.media_storage().delete(name))
-        take.state = Take.State.FAILED
-        take.error = f"rejected: size {stored_size}, head {head[:8].hex()}"
-        take.save(update_fields=["state", "error"])
         # Returned, not raised, so that the FAILED state is committed; the caller tells the applicant.
-        return take
+        return _reject_stored(take, f"rejected: size {stored_size}, head {head[:8].hex()}")
     if _completed_takes(applicant=take.applicant, question=take.question) >= take.question.max_takes:
         raise UploadRejected(_("You have used all takes for this question."))
     if (
@@ -225,12 +230,7 @@ def take_complete(
         and _stored_bytes(take.applicant) + stored_size > settings.RECORDING_MAX_APPLICANT_BYTES
     ):
         # S3 parts bypass Django, so the applicant's total is checked once the object exists.
-        name = take.storage_name
-        transaction.on_commit(lambda: storage.media_storage().delete(name))
-        take.state = Take.State.FAILED
-        take.error = f"rejected: applicant quota, size {stored_size}"
-        take.save(update_fields=["state", "error"])
-        return take
+        return _reject_stored(take, f"rejected: applicant quota, size {stored_size}")
     take.state = Take.State.COMPLETE
     take.size = stored_size
     take.client_duration = duration if duration and 0 < duration < 3600 else None
