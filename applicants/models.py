@@ -263,23 +263,64 @@ class Applicant(models.Model):
         return f"{settings.SITE_URL}/i/{self.interview_token}/"
 
 
-class ApplicantSearch(models.Model):
-    """One applicant's free-text search entry: normalised text and its n-gram keys (applicants.search).
+class SearchDocument(models.Func):
+    """SQL applicant_search_document(…) of the searched columns (migration 0014): NFKC, lower case,
+    columns joined by U+001F. The search entries hold it, and rows not indexed yet are scanned by it."""
 
-    Written by the search worker after registrations commit, and at once by edits; kept out of the
-    applicant table so that the CSV import writes no GIN index on its hot path.
+    function = "applicant_search_document"
+    output_field = models.TextField()
+
+    # The searched columns, in document order (the arguments of the SQL function).
+    COLUMNS = (
+        "email",
+        "last_name",
+        "first_name",
+        "last_name_kana",
+        "first_name_kana",
+        "school",
+        "free_area_1",
+        "free_area_2",
+        "free_area_3",
+    )
+
+    def __init__(self, prefix: str = "") -> None:
+        super().__init__(*(models.F(f"{prefix}{name}") for name in self.COLUMNS))
+
+
+class SearchKeys(models.Func):
+    """SQL applicant_search_keys(company, document) (migration 0014): the document's n-gram keys."""
+
+    function = "applicant_search_keys"
+    output_field = ArrayField(models.BigIntegerField())
+
+
+class ApplicantSearch(models.Model):
+    """One applicant's free-text search entry (applicants.search): the normalised searched text, and the
+    applicant's posting, status and iM採用ID, so that the list's counts and pages of a text search are
+    answered from this narrow table alone.
+
+    Written by the search worker after registrations commit (kept out of the applicant table so that
+    the CSV import writes no GIN index on its hot path); the database keeps it in step with every later
+    change of the applicant row (trigger `applicant_search_sync`, migration 0014).
     """
 
     applicant = models.OneToOneField(Applicant, on_delete=models.CASCADE, primary_key=True, related_name="+")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, db_index=False, db_constraint=False)
-    # NFKC, lower-cased searched columns joined by U+001F (applicants.search.DOCUMENT).
+    job_posting = models.ForeignKey(
+        JobPosting, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
+    )
+    im_id = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=10, choices=Applicant.Status.choices)
+    # NFKC, lower-cased searched columns joined by U+001F: SQL applicant_search_document(…).
     document = models.TextField()
-    # Code points of the characters, pairs of neighbouring ones and the negated iM採用ID, each with
-    # the company in its top bits (applicants.search.document_grams).
-    grams = ArrayField(models.BigIntegerField())
 
     class Meta:
-        indexes = [GinIndex(fields=["grams"], name="applicant_search_grams")]
+        indexes = [
+            # The n-gram keys of the document, computed by SQL applicant_search_keys(company, document):
+            # each character and each pair of neighbours, with the company in the top bits.
+            GinIndex(SearchKeys(models.F("company"), models.F("document")), name="applicant_search_keys"),
+            models.Index(fields=["company", "im_id"], name="applicant_search_im_id"),
+        ]
 
     def __str__(self) -> str:
         return self.document

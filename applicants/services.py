@@ -189,8 +189,7 @@ def applicant_update(*, applicant: Applicant, data: dict[str, Any]) -> Applicant
         if name in APPLICANT_FIELDS:
             setattr(applicant, name, value)
     with _email_clash_raises():
-        applicant.save()
-        search.entries_refresh(applicant_ids=[applicant.pk])
+        applicant.save()  # the search entry follows (database trigger applicant_search_sync)
     return applicant
 
 

@@ -99,21 +99,27 @@ class KnownCountPaginator(Paginator):
     page 1 does instead of reading 50,000 rows to throw them away. Still one query.
     """
 
-    def __init__(self, queryset: QuerySet[Applicant], per_page: int, *, count: int, company: Company):
-        super().__init__(queryset, per_page)
-        self.queryset = queryset
+    def __init__(
+        self, ordered: QuerySet[Any], per_page: int, *, count: int, company: Company, one_posting: bool
+    ):
+        super().__init__(ordered, per_page)
+        self.ordered = ordered
         self.company = company
+        self.one_posting = one_posting
         self.__dict__["count"] = count
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        keys = self.queryset.values("im_id")[bottom : bottom + self.per_page]
+        keys = self.ordered.values("im_id")[bottom : bottom + self.per_page]
         # The outer query only fetches those 50 by (company, im_id): repeating the search's conditions
-        # there let the planner join the text search's matches twice.
-        rows = self.queryset.model.objects.filter(company=self.company, im_id__in=Subquery(keys))
-        rows.query.select_related = self.queryset.query.select_related
-        return Page(list(rows.order_by(*self.queryset.query.order_by)), number, self)
+        # there let the planner join the text search's matches twice. `ordered` may be the search
+        # entries (selectors.applicant_list_search): the rows are always applicants.
+        rows = Applicant.objects.filter(company=self.company, im_id__in=Subquery(keys))
+        if not self.one_posting:
+            # With a posting chosen every row is of it: no join, set by the view instead.
+            rows = rows.select_related("job_posting")
+        return Page(list(rows.order_by(*self.ordered.query.order_by)), number, self)
 
 
 # Column → (ascending, descending) sort keys of selectors.APPLICANT_SORTS.
@@ -135,18 +141,13 @@ def applicant_list(request: HttpRequest) -> HttpResponse:
         posting = next((p for p in postings if p.pk == conditions.job_posting_id), None)
         if posting is None:
             raise Http404
-    counts = selectors.status_counts(
-        queryset=selectors.applicant_search(company=company, params={**request.GET.dict(), "status": ""})
-    )
+    found = selectors.applicant_list_search(company=company, params=request.GET.dict())
+    counts = selectors.status_counts(queryset=found.counted)
     total = sum(counts.values())
     matching = counts[conditions.status] if conditions.status else total
-    queryset = selectors.applicant_search(company=company, params=request.GET)
-    if posting is not None:
-        # Every row is of this posting: no join, which deep pages would pay for every skipped row.
-        queryset = queryset.select_related(None)
-    page = KnownCountPaginator(queryset, PAGE_SIZE, count=matching, company=company).get_page(
-        request.GET.get("page")
-    )
+    page = KnownCountPaginator(
+        found.ordered, PAGE_SIZE, count=matching, company=company, one_posting=posting is not None
+    ).get_page(request.GET.get("page"))
     if posting is not None:
         for applicant in page.object_list:
             applicant.job_posting = posting

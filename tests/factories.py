@@ -92,4 +92,4 @@ class ApplicantFactory(factory.django.DjangoModelFactory[Applicant]):
         if create:
             from applicants import search
 
-            search.entries_refresh(applicant_ids=[obj.pk])
+            search.entries_insert(company_id=obj.company_id, first=obj.im_id, last=obj.im_id)

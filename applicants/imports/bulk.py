@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from applicants import search
 from applicants.imports.validation import ValidRow
 from applicants.models import Applicant, JobPosting
 
@@ -44,5 +43,4 @@ def applicants_bulk_update(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         updated = cursor.rowcount
-    search.entries_refresh(applicant_ids=params[0])
     return updated

@@ -61,7 +61,18 @@ def outsider(other_company):
 
 
 def found(company, q: str, **params: str) -> list[str]:
-    return [a.last_name for a in selectors.applicant_search(company=company, params={"q": q, **params})]
+    """Names found by the general search; the list's search (entries alone, once everyone is indexed)
+    must find the same applicants in the same order, with the same status counts."""
+    params = {"q": q, **params}
+    general = selectors.applicant_search(company=company, params=params)
+    listed = selectors.applicant_list_search(company=company, params=params)
+    names = dict(Applicant.objects.filter(company=company).values_list("im_id", "last_name"))
+    assert [names[im_id] for im_id in listed.ordered.values_list("im_id", flat=True)] == [
+        a.last_name for a in general
+    ]
+    everyone = selectors.applicant_search(company=company, params={**params, "status": ""})
+    assert selectors.status_counts(queryset=listed.counted) == selectors.status_counts(queryset=everyone)
+    return [a.last_name for a in general]
 
 
 @pytest.mark.parametrize(
@@ -198,4 +209,57 @@ def test_the_search_is_an_index_lookup(company, takahashi, sato, q):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
-    assert "applicant_search_grams" in plan
+    assert "applicant_search_keys" in plan
+
+
+def test_the_list_counts_and_pages_on_the_entries_alone(company, job_posting, takahashi, sato):
+    listed = selectors.applicant_list_search(company=company, params={"q": "髙橋", "status": "awaiting"})
+    assert listed.ordered.model is ApplicantSearch and listed.counted.model is ApplicantSearch
+    # Sorted by kana (the entries hold no kana) or limited by dates, the general search answers.
+    by_kana = selectors.applicant_list_search(company=company, params={"q": "髙橋", "sort": "kana"})
+    assert by_kana.ordered.model is Applicant
+
+
+def test_a_status_change_moves_the_entry_with_the_applicant(company, job_posting, takahashi, sato):
+    """The trigger keeps the entry's status in step, whichever way the row is updated."""
+    assert found(company, "髙橋", status="awaiting") == ["髙橋"]
+    services.applicants_withdraw(applicants=[takahashi])
+    assert ApplicantSearch.objects.get(applicant=takahashi).status == "withdrawn"
+    assert found(company, "髙橋", status="awaiting") == []
+    assert found(company, "髙橋", status="withdrawn") == ["髙橋"]
+    Applicant.objects.filter(pk=takahashi.pk).update(status="submitted")
+    assert found(company, "髙橋", status="submitted") == ["髙橋"]
+    other = JobPostingFactory(company=company)
+    Applicant.objects.filter(pk=takahashi.pk).update(job_posting=other)
+    assert found(company, "髙橋", job_posting=str(job_posting.pk)) == []
+    assert found(company, "髙橋", job_posting=str(other.pk)) == ["髙橋"]
+
+
+def test_a_change_before_the_worker_ran_is_kept_by_it(company, job_posting):
+    """The trigger writes the entry of an applicant still in the backlog; the worker leaves it."""
+    (applicant,) = services.applicants_register(
+        job_posting=job_posting,
+        rows=[ApplicantData(email="b@example.jp", values={"last_name": "髙橋"})],
+        via=Applicant.CreatedVia.FORM,
+    )
+    Applicant.objects.filter(pk=applicant.pk).update(status="withdrawn")
+    assert ApplicantSearch.objects.get(applicant=applicant).status == "withdrawn"
+    search.backlog_index(company_id=company.pk)
+    assert ApplicantSearch.objects.get(applicant=applicant).status == "withdrawn"
+    assert found(company, "髙橋", status="withdrawn") == ["髙橋"]
+
+
+def test_the_keys_of_sql_are_those_a_query_looks_up(company, takahashi):
+    """Every one- and two-character piece of every column is a key of the entry (SQL and Python agree
+    on the encoding), and no pair spans two columns."""
+    entry = ApplicantSearch.objects.get(applicant=takahashi)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT applicant_search_keys(%s, %s)", [company.pk, entry.document])
+        (keys,) = cursor.fetchone()
+    keys = set(keys)
+    for column in entry.document.split(search.SEPARATOR):
+        for size in (1, 2):
+            for start in range(len(column) - size + 1):
+                assert set(search.query_grams(column[start : start + size], company.pk)) <= keys
+    first, second = entry.document.split(search.SEPARATOR)[:2]
+    assert not set(search.query_grams(first[-1] + second[0], company.pk)) <= keys
