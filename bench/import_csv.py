@@ -112,7 +112,6 @@ def run_end_to_end(rows: int) -> int:
     django.setup()
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
     from django.utils import timezone
@@ -139,22 +138,12 @@ def run_end_to_end(rows: int) -> int:
         user = get_user_model().objects.create_user(username="bench-api", password="x")
         Membership.objects.create(user=user, company=company, role=Membership.Role.ADMIN)
         client = api_client_for(user)
+        # A server process has served requests before: warm this one (URLs, imports, the broker
+        # connection) with a small import on another posting, as the timed one goes.
+        warm = JobPosting.objects.create(company=company, title="warm-up", deadline=posting.deadline)
+        _import(client, warm.pk, applicants_csv(100, encoding="cp932"))
         data = applicants_csv(rows, encoding="cp932")
-        upload = SimpleUploadedFile("ats.csv", data, content_type="text/csv")
-        t0 = time.perf_counter()
-        response = client.post(
-            "/api/v1/applicant-imports/", {"file": upload, "job_posting": posting.pk}, format="multipart"
-        )
-        assert response.status_code == 201, response.content[:500]
-        pk = response.json()["id"]
-        status = _poll(client, pk, until={"validated", "invalid", "failed"})
-        t1 = time.perf_counter()
-        assert status == "validated", status
-        response = client.post(f"/api/v1/applicant-imports/{pk}/confirm/")
-        assert response.status_code == 202, response.content[:500]
-        status = _poll(client, pk, until={"done", "invalid", "failed"})
-        t2 = time.perf_counter()
-        assert status == "done", status
+        t0, t1, t2 = _import(client, posting.pk, data)
         n_applicants = Applicant.objects.filter(job_posting=posting).count()
         n_d03 = Message.objects.filter(applicant__job_posting=posting, template_code="D03").count()
         assert n_applicants == rows and n_d03 == rows, (n_applicants, n_d03)
@@ -171,6 +160,28 @@ def run_end_to_end(rows: int) -> int:
         _empty(connection)
         teardown_databases(old, verbosity=0, keepdb=True)
     return 0
+
+
+def _import(client, posting_id: int, data: bytes) -> tuple[float, float, float]:  # type: ignore[no-untyped-def]
+    """Upload, wait for validated, confirm, wait for done; returns the three instants."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("ats.csv", data, content_type="text/csv")
+    t0 = time.perf_counter()
+    response = client.post(
+        "/api/v1/applicant-imports/", {"file": upload, "job_posting": posting_id}, format="multipart"
+    )
+    assert response.status_code == 201, response.content[:500]
+    pk = response.json()["id"]
+    status = _poll(client, pk, until={"validated", "invalid", "failed"})
+    t1 = time.perf_counter()
+    assert status == "validated", status
+    response = client.post(f"/api/v1/applicant-imports/{pk}/confirm/")
+    assert response.status_code == 202, response.content[:500]
+    status = _poll(client, pk, until={"done", "invalid", "failed"})
+    t2 = time.perf_counter()
+    assert status == "done", status
+    return t0, t1, t2
 
 
 # How often the bench asks for the import's status (the upload page polls less often).
