@@ -7,4 +7,4 @@ COPY . .
 ENV PRODUCTION=true VAR_DIR=/app/var
 RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789abcdef python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "interviewmaker.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "interviewmaker.wsgi:application", "--access-logfile", "-"]

@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet, Subquery
+from django.db.models import F, Lookup, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -91,6 +91,19 @@ def job_posting_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
     )
 
 
+class _AnyOf(Lookup):
+    """`lhs = ANY(ARRAY(subquery))`: the subquery is run once, as an InitPlan. With `IN (subquery)` a
+    planner that believes the table small (before its first ANALYZE) may rerun the page's LIMIT …
+    OFFSET subquery for every row of the company (measured: 250–670 ms for 2,000 applicants)."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
 class KnownCountPaginator(Paginator):
     """A paginator told its count, which the status counts already give: no extra COUNT query.
 
@@ -115,7 +128,7 @@ class KnownCountPaginator(Paginator):
         # The outer query only fetches those 50 by (company, im_id): repeating the search's conditions
         # there let the planner join the text search's matches twice. `ordered` may be the search
         # entries (selectors.applicant_list_search): the rows are always applicants.
-        rows = Applicant.objects.filter(company=self.company, im_id__in=Subquery(keys))
+        rows = Applicant.objects.filter(_AnyOf(F("im_id"), Subquery(keys)), company=self.company)
         if not self.one_posting:
             # With a posting chosen every row is of it: no join, set by the view instead.
             rows = rows.select_related("job_posting")

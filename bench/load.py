@@ -713,7 +713,7 @@ def main() -> int:
         connections.close_all()
         procs = start_servers(args, env, web_port)
         print(
-            f"gunicorn {args.workers} workers × {args.threads} threads, Celery worker -c "
+            f"gunicorn (gunicorn.conf.py) {args.workers} workers × {args.threads} threads, Celery worker -c "
             f"{args.worker_concurrency} with beat, Redis {'own' if redis else 'REDIS_URL'}, SMTP sink; "
             f"{args.users} applicants (take {args.take_kb} KB in {args.chunk_kb} KiB chunks, "
             f"{QUESTIONS} questions), {args.recruiters} recruiters, {args.seconds:.0f} s",
