@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 export DJANGO_SETTINGS_MODULE := interviewmaker.settings
 
-.PHONY: run test lint bench messages migrate clean venv venv-dev
+.PHONY: run test lint bench messages lock clean venv venv-dev
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,7 +59,9 @@ messages: venv-dev
 	$(PY) -m django compilemessages --ignore=.venv
 	$(PY) -m interviewmaker.checks.catalog
 
-lock:
+## lock: re-pin requirements*.lock from pyproject.toml (uv, installed into the venv for this).
+lock: venv-dev
+	$(PY) -m pip install -q uv
 	$(BIN)/uv pip compile pyproject.toml -o requirements.lock -q
 	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements-dev.lock -q
 

@@ -84,14 +84,3 @@ def clean_year(value: str) -> int | None:
     if not (len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100):
         raise ValidationError(_("%(value)s is not a 4-digit year."), params={"value": text}, code="invalid")
     return int(text)
-
-
-def clean_bounded(value: str, max_length: int) -> str:
-    text = clean_text(value)
-    if len(text) > max_length:
-        raise ValidationError(
-            _("This value has %(length)d characters; at most %(max)d are allowed."),
-            params={"length": len(text), "max": max_length},
-            code="max_length",
-        )
-    return text

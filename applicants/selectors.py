@@ -82,6 +82,11 @@ APPLICANT_SORTS: dict[str, tuple[str, ...]] = {
 DEFAULT_SORT = "-im_id"
 
 
+# The list's search parameters (besides `sort` and `page`): what a search, a bulk selection and an
+# export log keep.
+SEARCH_KEYS = ("job_posting", "status", "q", "registered_from", "registered_to")
+
+
 @dataclass(frozen=True)
 class SearchConditions:
     """The applicant list's search conditions, parsed; `errors` names what was malformed and ignored."""

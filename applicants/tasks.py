@@ -7,11 +7,11 @@ from celery import shared_task
 from applicants import search
 
 
-@shared_task(name="applicants.tasks.applicant_search_index_task")
+@shared_task
 def applicant_search_index_task(company_id: int) -> int:
     return search.backlog_index(company_id=company_id)
 
 
-@shared_task(name="applicants.tasks.applicant_search_backlog_sweep_task")
+@shared_task
 def applicant_search_backlog_sweep_task() -> int:
     return search.backlog_resume()

@@ -27,7 +27,7 @@ from applicants.access import (
     membership_of,
     recruiter_required,
 )
-from applicants.bulk.services import CSV_ENCODINGS, SEARCH_KEYS
+from applicants.bulk.services import CSV_ENCODINGS
 from applicants.forms import (
     ApplicantForm,
     ApplicationSettingsForm,
@@ -166,7 +166,7 @@ def applicant_list(request: HttpRequest) -> HttpResponse:
             applicant.job_posting = posting
     for error in conditions.errors:
         messages.warning(request, error)
-    search: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k in SEARCH_KEYS and v}
+    search: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k in selectors.SEARCH_KEYS and v}
     if conditions.sort != selectors.DEFAULT_SORT:
         search["sort"] = conditions.sort
     return render(

@@ -283,6 +283,9 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
+# For every task (no task repeats these): acknowledged after it ran, so a worker killed mid-task leaves
+# it to another; one task prefetched at a time; no results kept. Task names are Celery's default,
+# `<module>.<function>` (tests/test_enqueue.py checks it, and that the beat schedule names real tasks).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -479,7 +482,10 @@ LOGGING = {
 # Reviewer pages (/s/<token>/) per client IP, in the "ratelimit" cache set up above; "<n>/<s|m|h|d>".
 SHARING_RATE_LIMIT = _rate("SHARING_RATE_LIMIT", "120/m")
 # Share links for applicants of companies whose feature was just switched on (registration nudges too).
-CELERY_BEAT_SCHEDULE["sharing-links-sweep"] = {"task": "sharing.share_links_sweep", "schedule": 600.0}
+CELERY_BEAT_SCHEDULE["sharing-links-sweep"] = {
+    "task": "sharing.tasks.share_links_sweep_task",
+    "schedule": 600.0,
+}
 
 # --- Messaging (outbox, sending, tracking; see docs/messaging.md) ----------------------------------
 
@@ -508,6 +514,6 @@ MESSAGING_SWEEP_GRACE_SECONDS = _float("MESSAGING_SWEEP_GRACE_SECONDS", 30.0)
 # Don't wait for the WAL flush of each "sent" mark (safe against worker crashes; see docs).
 MESSAGING_ASYNC_COMMIT = _bool("MESSAGING_ASYNC_COMMIT", True)
 CELERY_BEAT_SCHEDULE["messaging-sweep"] = {
-    "task": "messaging.sweep",
+    "task": "messaging.tasks.messages_sweep",
     "schedule": float(MESSAGING_SWEEP_SECONDS),
 }

@@ -8,7 +8,7 @@ from interviews import services
 from interviews.models import Answer
 
 
-@shared_task(acks_late=True)
+@shared_task
 def answer_normalise_task(answer_id: int) -> None:
     answer = Answer.objects.select_related("take", "applicant").filter(pk=answer_id).first()
     if answer is not None and answer.processing == Answer.Processing.PENDING:

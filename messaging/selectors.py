@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from applicants.models import Applicant, Company
-from interviewmaker.numbers import ascii_int, id_or_404
+from interviewmaker.numbers import ascii_int
 from messaging.defaults import default_for
 from messaging.models import Message, MessageTemplate, MessagingSettings, Suppression, TemplateCode
 
@@ -88,10 +88,3 @@ def applicant_messages(*, applicant: Applicant) -> QuerySet[Message]:
     return Message.objects.filter(company_id=applicant.company_id, applicant=applicant).order_by(
         "-created_at", "-id"
     )
-
-
-def message_get(*, company: Company, pk: int | str) -> Message:
-    try:
-        return message_list(company=company).get(pk=id_or_404(pk))
-    except Message.DoesNotExist:
-        raise Http404 from None

@@ -13,13 +13,13 @@ from messaging.services import sending
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="messaging.send_due", ignore_result=True)
+@shared_task
 def messages_send() -> None:
     """Claim and send due messages until none is left or the time budget is spent."""
     sending.messages_send_due()
 
 
-@shared_task(name="messaging.sweep", ignore_result=True)
+@shared_task
 def messages_sweep() -> None:
     """Beat: give expired leases back to the queue and nudge senders for anything due."""
     sending.messages_sweep()

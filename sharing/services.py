@@ -292,7 +292,7 @@ def share_url_export(
     """
     if encoding not in csvfiles.ENCODINGS:
         raise ValueError(encoding)
-    from applicants.selectors import applicant_search
+    from applicants.selectors import SEARCH_KEYS, applicant_search
 
     applicants = applicant_search(company=company, params=params)
     spool = _spool(applicants=applicants, encoding=encoding)
@@ -303,7 +303,7 @@ def share_url_export(
     if spool.problems:
         return ShareUrlExportResult(rows=spool.rows, problems=spool.problems, problem_rows=spool.problem_rows)
     rows, stream = spool.rows, spool.stream()
-    search = {k: v for k, v in params.items() if k in ("job_posting", "status", "q") or k.startswith("f_")}
+    search = {k: str(params[k]) for k in (*SEARCH_KEYS, "sort") if params.get(k) not in (None, "")}
     ShareUrlExport.objects.create(
         company=company, user=_user_or_none(user), search=search, encoding=encoding, rows=rows, via=via
     )

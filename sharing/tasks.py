@@ -7,13 +7,13 @@ from celery import shared_task
 from sharing import services
 
 
-@shared_task(name="sharing.share_links_for_posting", acks_late=True)
+@shared_task
 def share_links_for_posting_task(job_posting_id: int) -> int:
     """Give the posting's new applicants their share links (after a registration commits)."""
     return services.share_links_for_posting(job_posting_id=job_posting_id)
 
 
-@shared_task(name="sharing.share_links_sweep")
+@shared_task
 def share_links_sweep_task() -> int:
     """Links for every applicant of companies with share URLs on (e.g. just switched on by an operator)."""
     return services.share_links_sweep()

@@ -29,3 +29,17 @@ def test_nothing_is_published_when_the_transaction_rolls_back(
             enqueue_on_commit(share_links_sweep_task)
             raise RuntimeError
     assert published == []
+
+
+def test_tasks_are_named_by_their_module_and_the_beat_schedule_names_real_tasks(settings):
+    """One naming style: Celery's default `<module>.<function>`; a beat entry never names a task no
+    worker knows (a renamed task would otherwise only show as "unregistered task" in a worker log)."""
+    from interviewmaker.celery import app
+
+    app.loader.import_default_modules()
+    ours = [task for name, task in app.tasks.items() if not name.startswith("celery.")]
+    assert len(ours) >= 15
+    for task in ours:
+        assert task.name == f"{task.run.__module__}.{task.run.__name__}", task.name
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry["task"]

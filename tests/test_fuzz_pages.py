@@ -24,9 +24,9 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from applicants.bulk.services import SEARCH_KEYS
 from applicants.imports.forms import EncodingForm
 from applicants.models import Applicant
+from applicants.selectors import SEARCH_KEYS
 from interviews.models import Answer, Take
 from messaging.forms import LogFilterForm
 from messaging.models import TemplateCode

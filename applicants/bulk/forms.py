@@ -9,8 +9,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from applicants.bulk.services import CSV_ENCODINGS, SEARCH_KEYS, Selection
+from applicants.bulk.services import CSV_ENCODINGS, Selection
 from applicants.models import JobPosting
+from applicants.selectors import SEARCH_KEYS
 from interviewmaker.numbers import ascii_int
 
 # Ticking is page by page; anything larger goes through "all matching this search".

@@ -23,7 +23,6 @@ from interviewmaker.tasks import enqueue_on_commit
 # enough that the progress bar moves and a retried job repeats little.
 CHUNK_SIZE = 5000
 # The search parameters a selection keeps (what the list puts in its URL, minus paging).
-SEARCH_KEYS = ("job_posting", "status", "q", "registered_from", "registered_to")
 # Downloads of the selection in the upload format: what Excel in Japan reads, or UTF-8 with a BOM.
 CSV_ENCODINGS = csvfiles.ENCODING_LABELS
 
@@ -37,7 +36,7 @@ class Selection:
 
     @classmethod
     def of(cls, *, search: Mapping[str, Any], im_ids: Sequence[int] = ()) -> Selection:
-        kept = {k: str(search[k]) for k in SEARCH_KEYS if search.get(k) not in (None, "")}
+        kept = {k: str(search[k]) for k in selectors.SEARCH_KEYS if search.get(k) not in (None, "")}
         return cls(search=kept, im_ids=tuple(sorted(set(im_ids))))
 
 

@@ -7,7 +7,7 @@ from celery import shared_task
 from applicants.bulk import services
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5)
+@shared_task(bind=True, max_retries=5)
 def answer_request_run_task(self, answer_request_id: int) -> None:  # type: ignore[no-untyped-def]
     """Queue the D04 messages of one answer request (resumes where a previous run stopped)."""
     try:

@@ -77,6 +77,25 @@ def test_share_url_csv_api(alice, applicant, job_posting):
     assert api.get("/api/v1/share-urls.csv?encoding=latin1").status_code == 400
 
 
+def test_the_export_log_keeps_the_whole_search(alice, applicant, job_posting):
+    """Posting, status, text, registration dates and sort, as given; page and encoding are not search."""
+    query = (
+        f"job_posting={job_posting.pk}&status=awaiting&q=髙橋&registered_from=2026-01-01"
+        "&registered_to=2026-12-31&sort=kana&page=2&encoding=utf-8"
+    )
+    response = api_client_for(alice).get(f"/api/v1/share-urls.csv?{query}")
+    assert response.status_code == 200
+    b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    assert ShareUrlExport.objects.get().search == {
+        "job_posting": str(job_posting.pk),
+        "status": "awaiting",
+        "q": "髙橋",
+        "registered_from": "2026-01-01",
+        "registered_to": "2026-12-31",
+        "sort": "kana",
+    }
+
+
 def test_share_url_csv_api_reports_rows_cp932_cannot_hold(alice, job_posting):
     bad = ApplicantFactory(job_posting=job_posting, first_name="😀")
     response = api_client_for(alice).get("/api/v1/share-urls.csv")
