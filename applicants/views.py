@@ -14,11 +14,10 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, Lookup, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from applicants import charts, selectors, services
+from applicants import charts, pages, selectors, services
 from applicants.access import (
     company_admin_required,
     company_of,
@@ -187,7 +186,8 @@ def applicant_list(request: HttpRequest) -> HttpResponse:
             "sort_links": _sort_links(search, conditions.sort),
             "pagination_query": query_without_page(request),
             "encodings": CSV_ENCODINGS.items(),
-            "detail_prefix": reverse("applicants:applicant_detail", args=[0])[:-2],
+            # Extra columns of other apps (evaluations), their cells gathered here for the page.
+            "columns": pages.list_columns(company=company, applicants=list(page.object_list)),
         },
     )
 
@@ -215,7 +215,9 @@ def _sort_links(search: dict[str, str], current: str) -> dict[str, dict[str, str
 @recruiter_required
 def applicant_detail(request: HttpRequest, im_id: int) -> HttpResponse:
     applicant = get_applicant_for_user(request, im_id)
-    return render(request, "applicants/applicant_detail.html", {"applicant": applicant})
+    # The other apps' sections (answers, share URL and evaluations, messages), gathered before rendering.
+    sections = pages.applicant_sections(request=request, applicant=applicant)
+    return render(request, "applicants/applicant_detail.html", {"applicant": applicant, "sections": sections})
 
 
 @recruiter_required

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class InterviewsConfig(AppConfig):
     name = "interviews"
     verbose_name = _("Interviews")
+
+    def ready(self) -> None:
+        from interviews import pages
+
+        pages.register()  # its parts of the recruiter's applicant pages (applicants.pages)

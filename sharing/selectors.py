@@ -14,10 +14,16 @@ from sharing.models import (
     Evaluation,
     EvaluationSheet,
     ShareLink,
+    ShareLinkView,
     ShareUrlExport,
     SharingSettings,
     link_expires_at,
 )
+
+
+def share_link_view_count(*, link: ShareLink) -> int:
+    """How often reviewers opened the link (its view log)."""
+    return ShareLinkView.objects.filter(link=link).count()
 
 
 def sharing_settings_get(*, company: Company) -> SharingSettings:

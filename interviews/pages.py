@@ -1,19 +1,17 @@
-"""The answers section of the recruiter's applicant page: `{% interviews_applicant_section applicant %}`."""
+"""The interviews app's part of the recruiter's applicant page (applicants.pages): the answers."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import template
+from django.http import HttpRequest
 
 from applicants.models import Applicant
+from applicants.pages import Section, section_register
 from interviews import selectors, storage
 
-register = template.Library()
 
-
-@register.inclusion_tag("interviews/_applicant_section.html")
-def interviews_applicant_section(applicant: Applicant) -> dict[str, Any]:
+def applicant_section(request: HttpRequest, applicant: Applicant) -> dict[str, Any]:
     """Each question with its answer video (short-lived URL), poster, duration and take count."""
     rows = []
     for row in selectors.applicant_answers(applicant=applicant):
@@ -29,3 +27,9 @@ def interviews_applicant_section(applicant: Applicant) -> dict[str, Any]:
             }
         )
     return {"applicant": applicant, "rows": rows}
+
+
+def register() -> None:
+    section_register(
+        Section(order=20, template="interviews/_applicant_section.html", values=applicant_section)
+    )
