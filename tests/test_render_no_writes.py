@@ -56,9 +56,9 @@ def test_no_page_writes_while_it_renders(targets, writes_while_rendering):  # no
 
 
 def test_the_applicant_page_creates_the_share_link_before_rendering(
-    answered,
+    answered,  # noqa: F811 - the fuzzer's fixture
     alice_client,
-    writes_while_rendering,  # noqa: F811
+    writes_while_rendering,
 ):
     """An applicant without a share link gets one when a recruiter opens their page: by the view."""
     applicant = Applicant.objects.filter(company=answered.company, share_links__isnull=True).first()
