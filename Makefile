@@ -37,11 +37,12 @@ test: venv-dev
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" && exit 1)
 	$(PY) -m tests.redisrun $(BIN)/pytest $(PYTEST_ARGS)
 
-## lint: ruff, mypy, and the Japanese catalogue complete.
+## lint: ruff, mypy, the import contracts between the apps, and the Japanese catalogue complete.
 lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 	$(PY) -m interviewmaker.checks.catalog
 
 ## bench: the benchmarks of docs/product.md §11 (PostgreSQL via DATABASE_URL).
