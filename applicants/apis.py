@@ -12,7 +12,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from applicants import normalize, selectors, services
+from applicants import normalize, pages, selectors, services
 from applicants.models import Applicant, JobPosting
 from applicants.permissions import CompanyScopedModelSerializer, api_company
 from applicants.services import ApplicantData
@@ -122,10 +122,8 @@ class ApplicantSerializer(CompanyScopedModelSerializer):
         }
     )
     def get_share_url(self, obj: Applicant) -> str | None:
-        from sharing.services import share_link_get_or_create
-
-        # A list page attaches the links in bulk (ApplicantViewSet.paginate_queryset).
-        link = getattr(obj, "share_link", None) or share_link_get_or_create(applicant=obj)
+        # Attached by the view before serialising (applicants.pages.applicants_attach).
+        link = getattr(obj, "share_link", None)
         return link.url if link else None
 
     def validate_email(self, value: str) -> str:
@@ -193,12 +191,14 @@ class ApplicantViewSet(
 
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)
-        company = api_company(self.request)
-        if page and company.share_url_enabled:
-            from sharing.services import share_links_attach
-
-            share_links_attach(company=company, applicants=page)  # a constant two queries per page
+        if page:
+            pages.applicants_attach(company=api_company(self.request), applicants=page)
         return page
+
+    def get_object(self) -> Applicant:
+        applicant = super().get_object()
+        pages.applicants_attach(company=api_company(self.request), applicants=[applicant])
+        return applicant
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -213,6 +213,7 @@ class ApplicantViewSet(
             )
         except services.EmailAlreadyRegistered:
             return Response({"email": [EMAIL_TAKEN]}, status=status.HTTP_409_CONFLICT)
+        pages.applicants_attach(company=posting.company, applicants=[applicant])
         return Response(self.get_serializer(applicant).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -1,5 +1,6 @@
 """What other apps add to the recruiter's applicant pages: sections of the applicant page (answers,
-share URL and evaluations, messages) and extra columns of the applicant list (evaluations).
+share URL and evaluations, messages), extra columns of the applicant list (evaluations), and values
+they attach to applicants before the API shows them (the share link).
 
 Each app registers its part in its AppConfig.ready(), so that the applicants app imports none of
 them. A page's view calls every registered function before it renders: they gather their values
@@ -42,6 +43,8 @@ class ListColumn:
 
 _sections: list[Section] = []
 _columns: list[ListColumn] = []
+# (company, applicants) → None: sets attributes on the applicants (e.g. `share_link`), in bulk.
+_attachments: list[Callable[[Company, Sequence[Applicant]], None]] = []
 
 
 def section_register(section: Section) -> None:
@@ -52,6 +55,18 @@ def section_register(section: Section) -> None:
 def list_column_register(column: ListColumn) -> None:
     _columns.append(column)
     _columns.sort(key=lambda c: c.order)
+
+
+def attachment_register(attach: Callable[[Company, Sequence[Applicant]], None]) -> None:
+    _attachments.append(attach)
+
+
+def applicants_attach(*, company: Company, applicants: Sequence[Applicant]) -> None:
+    """Let every app attach its values to these applicants (a page of the API, or one), before they are
+    serialised: a constant number of queries per page, and no write while rendering."""
+    if applicants:
+        for attach in _attachments:
+            attach(company, applicants)
 
 
 def applicant_sections(*, request: HttpRequest, applicant: Applicant) -> list[SafeString]:

@@ -14,9 +14,8 @@ from django.db.models import F
 from django.db.models.base import ModelState
 from django.utils import timezone
 
-from applicants import search
+from applicants import search, signals
 from applicants.models import ApiToken, Applicant, Company, JobPosting, Membership, api_token_hash
-from interviewmaker.tasks import enqueue_on_commit
 from interviews.models import Question
 
 APPLICANT_FIELDS = (
@@ -90,9 +89,8 @@ def applicants_register(
     else:
         created = _register_copy(job_posting=job_posting, ids=ids, rows=rows, via=via)
     search.backlog_add(company=company, im_ids=ids)
-    _registration_messages_queue(applicants=created)
-    if company.share_url_enabled and created:
-        _share_links_nudge(job_posting_id=job_posting.pk)
+    # Messaging queues their D03, sharing has their share links made (docs/architecture.md).
+    signals.applicants_registered.send(sender=Applicant, job_posting=job_posting, applicants=created)
     return created
 
 
@@ -167,20 +165,6 @@ def _register_copy(
     return created
 
 
-def _registration_messages_queue(*, applicants: list[Applicant]) -> None:
-    """Queue D03 for newly registered applicants (the messaging outbox)."""
-    from messaging.services import registration_messages_queue
-
-    registration_messages_queue(applicants=applicants)
-
-
-def _share_links_nudge(*, job_posting_id: int) -> None:
-    """After commit, have a worker create the new applicants' share links (one set-based INSERT)."""
-    from sharing.tasks import share_links_for_posting_task
-
-    enqueue_on_commit(share_links_for_posting_task, job_posting_id)
-
-
 @transaction.atomic
 def applicant_update(*, applicant: Applicant, data: dict[str, Any]) -> Applicant:
     """Change an applicant's details; never sends D03. A concurrent twin's address (any case) raises
@@ -224,8 +208,6 @@ def applicant_register_one(*, job_posting: JobPosting, data: ApplicantData, via:
 @transaction.atomic
 def applicants_withdraw(*, applicants: Sequence[Applicant]) -> int:
     """Mark applicants as 辞退 (withdrawn) and revoke their share links; submitted ones keep both."""
-    from sharing.services import share_links_revoke
-
     pks = list(
         Applicant.objects.select_for_update()
         .filter(pk__in=[a.pk for a in applicants])
@@ -233,7 +215,7 @@ def applicants_withdraw(*, applicants: Sequence[Applicant]) -> int:
         .values_list("pk", flat=True)
     )
     Applicant.objects.filter(pk__in=pks).update(status=Applicant.Status.WITHDRAWN)
-    share_links_revoke(applicant_ids=pks)
+    signals.applicants_withdrawn.send(sender=Applicant, applicant_ids=pks)  # sharing revokes their links
     return len(pks)
 
 

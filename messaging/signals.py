@@ -1,4 +1,5 @@
-"""anymail's tracking webhooks → the outbox: delivered, bounced, complained."""
+"""Receivers: anymail's tracking webhooks → the outbox (delivered, bounced, complained); a registration
+→ its D03 (applicants.signals, in the registering transaction)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from typing import Any
 from anymail.signals import AnymailTrackingEvent, tracking
 from django.dispatch import receiver
 
-from messaging.services import tracking_event_apply
+from applicants.signals import applicants_registered
+from messaging.services import registration_messages_queue, tracking_event_apply
+
+
+@receiver(applicants_registered, dispatch_uid="messaging.registration_d03")
+def registered(sender: Any, applicants: list[Any], **kwargs: Any) -> None:
+    """Queue D03 for the new applicants, in the registering transaction."""
+    registration_messages_queue(applicants=applicants)
 
 
 @receiver(tracking, dispatch_uid="messaging.tracking")

@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from applicants.models import Applicant, Company
-from applicants.pages import ListColumn, Section, list_column_register, section_register
+from applicants.pages import ListColumn, Section, attachment_register, list_column_register, section_register
 from sharing import selectors, services
 from sharing.models import link_expires_at
 
@@ -60,7 +60,14 @@ def evaluation_cells(company: Company, applicants: Sequence[Applicant]) -> list[
     return cells
 
 
+def share_links_for_api(company: Company, applicants: Sequence[Applicant]) -> None:
+    """`applicant.share_link` for the API's share_url (missing links made): two queries per page."""
+    if company.share_url_enabled:
+        services.share_links_attach(company=company, applicants=applicants)
+
+
 def register() -> None:
+    attachment_register(share_links_for_api)
     section_register(Section(order=10, template="sharing/applicant_section.html", values=applicant_section))
     list_column_register(
         ListColumn(

@@ -1,0 +1,12 @@
+"""What the core announces to the apps above it (docs/architecture.md), so that it imports none of them.
+
+Sent inside the transaction that made the change: a receiver's writes (the D03 outbox rows) commit or
+roll back with it, and a receiver that raises undoes the change.
+"""
+
+from django.dispatch import Signal
+
+# applicants_register: `job_posting` and `applicants` (the new rows, with their pks).
+applicants_registered = Signal()
+# applicants_withdraw: `applicant_ids` of those who became 辞退 (withdrawn).
+applicants_withdrawn = Signal()
