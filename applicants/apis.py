@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -12,7 +13,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from applicants import normalize, pages, selectors, services
+from applicants import fields as applicant_fields
+from applicants import pages, selectors, services
 from applicants.models import Applicant, JobPosting
 from applicants.permissions import CompanyScopedModelSerializer, api_company
 from applicants.services import ApplicantData
@@ -69,29 +71,13 @@ class ApplicantSerializer(CompanyScopedModelSerializer):
     job_posting = serializers.PrimaryKeyRelatedField(queryset=JobPosting.objects.all())  # scoped by the base
     interview_url = serializers.CharField(read_only=True)
     share_url = serializers.SerializerMethodField()
-    email = serializers.CharField(max_length=254)
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    graduation_year = serializers.CharField(max_length=10, required=False, allow_blank=True, allow_null=True)
 
     class Meta:
         model = Applicant
         fields = [
             "im_id",
             "job_posting",
-            "email",
-            "last_name",
-            "first_name",
-            "last_name_kana",
-            "first_name_kana",
-            "phone",
-            "birth_date",
-            "school",
-            "faculty",
-            "department",
-            "graduation_year",
-            "free_area_1",
-            "free_area_2",
-            "free_area_3",
+            *applicant_fields.NAMES,
             "status",
             "created_via",
             "created_at",
@@ -105,6 +91,16 @@ class ApplicantSerializer(CompanyScopedModelSerializer):
         request = self.context.get("request")
         if self.instance is not None and not isinstance(self.instance, list | QuerySet):
             self.fields["job_posting"].read_only = True
+        for spec in applicant_fields.FIELDS:
+            if spec.cleans_text:
+                # Text as sent: the field's own cleaner decides (applicants.fields), as for a CSV cell.
+                required = not spec.model_field.blank
+                self.fields[spec.name] = serializers.CharField(
+                    max_length=spec.input_max_length or spec.max_length or None,
+                    required=required,
+                    allow_blank=not required,
+                    allow_null=spec.model_field.null,
+                )
         # 共有用URL only while the company has the feature (docs/product.md §9).
         # The schema generator's fake view keeps the field documented.
         documenting = getattr(self.context.get("view"), "swagger_fake_view", False)
@@ -126,19 +122,15 @@ class ApplicantSerializer(CompanyScopedModelSerializer):
         link = getattr(obj, "share_link", None)
         return link.url if link else None
 
-    def validate_email(self, value: str) -> str:
-        return _to_drf(normalize.clean_email, value)
-
-    def validate_phone(self, value: str) -> str:
-        return _to_drf(normalize.clean_phone, value)
-
-    def validate_graduation_year(self, value: str | None) -> int | None:
-        return _to_drf(normalize.clean_year, value or "")
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        errors: dict[str, list[str]] = {}
         for name, value in list(attrs.items()):
-            if isinstance(value, str):
-                attrs[name] = normalize.clean_text(value)
+            try:
+                attrs[name] = applicant_fields.clean_input(name, value)
+            except DjangoValidationError as exc:
+                errors[name] = exc.messages
+        if errors:
+            raise serializers.ValidationError(errors)
         posting = attrs.get("job_posting") or getattr(self.instance, "job_posting", None)
         email = attrs.get("email")
         if posting is not None and email:
@@ -146,15 +138,6 @@ class ApplicantSerializer(CompanyScopedModelSerializer):
             if selectors.email_registered(job_posting_id=posting.pk, email=email, exclude_pk=exclude_pk):
                 raise serializers.ValidationError({"email": EMAIL_TAKEN})
         return attrs
-
-
-def _to_drf(clean: Any, value: Any) -> Any:
-    from django.core.exceptions import ValidationError
-
-    try:
-        return clean(value)
-    except ValidationError as exc:
-        raise serializers.ValidationError(exc.messages) from None
 
 
 class ApplicantViewSet(

@@ -10,69 +10,53 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from applicants import normalize
+from applicants import fields as applicant_fields
 from applicants.models import Applicant, Company, JobPosting, Membership
 from applicants.selectors import email_registered
 from interviews.models import Question
 
 
 class ApplicantForm(forms.ModelForm):
-    """One applicant, by the same rules as a CSV row."""
+    """One applicant, by the same rules as a CSV row and the API (applicants.fields)."""
 
     class Meta:
         model = Applicant
-        fields = [
-            "email",
-            "last_name",
-            "first_name",
-            "last_name_kana",
-            "first_name_kana",
-            "phone",
-            "birth_date",
-            "school",
-            "faculty",
-            "department",
-            "graduation_year",
-            "free_area_1",
-            "free_area_2",
-            "free_area_3",
-        ]
+        fields = list(applicant_fields.NAMES)
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args: Any, company: Company, job_posting: JobPosting | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.company = company
         self.job_posting = job_posting
-        self.fields["email"] = forms.CharField(label=_("email address"), max_length=254)
-        self.fields["phone"] = forms.CharField(label=_("phone number"), max_length=30, required=False)
-        self.fields["graduation_year"] = forms.CharField(
-            label=_("graduation year"), max_length=4, required=False
-        )
+        for spec in applicant_fields.FIELDS:
+            if spec.cleans_text:
+                # Text as typed: the field's own cleaner decides (full-width digits, 2003/1/3, …).
+                self.fields[spec.name] = forms.CharField(
+                    label=spec.label,
+                    max_length=spec.input_max_length or spec.max_length or None,
+                    required=not spec.model_field.blank,
+                )
+                if self.instance.pk:
+                    value = getattr(self.instance, spec.name)
+                    self.initial[spec.name] = "" if value is None else value
         for n in (1, 2, 3):
             self.fields[f"free_area_{n}"].label = company.free_area_label(n)
-        if self.instance.pk:
-            self.initial["graduation_year"] = self.instance.graduation_year or ""
-
-    def clean_email(self) -> str:
-        email = normalize.clean_email(self.cleaned_data["email"])
-        posting = self.job_posting or self.instance.job_posting
-        if posting is not None and email_registered(
-            job_posting_id=posting.pk, email=email, exclude_pk=self.instance.pk
-        ):
-            raise ValidationError(_("This email address is already registered for this job posting."))
-        return email
-
-    def clean_phone(self) -> str:
-        return normalize.clean_phone(self.cleaned_data["phone"])
-
-    def clean_graduation_year(self) -> int | None:
-        return normalize.clean_year(self.cleaned_data["graduation_year"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for name, value in list(data.items()):
-            if isinstance(value, str):
-                data[name] = normalize.clean_text(value)
+            try:
+                data[name] = applicant_fields.clean_input(name, value)
+            except ValidationError as exc:
+                self.add_error(name, exc)
+        email = data.get("email")
+        posting = self.job_posting or (self.instance.job_posting if self.instance.job_posting_id else None)
+        if (
+            email
+            and posting is not None
+            and email_registered(job_posting_id=posting.pk, email=email, exclude_pk=self.instance.pk)
+        ):
+            self.add_error("email", _("This email address is already registered for this job posting."))
         return data
 
 

@@ -84,3 +84,9 @@ def clean_year(value: str) -> int | None:
     if not (len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100):
         raise ValidationError(_("%(value)s is not a 4-digit year."), params={"value": text}, code="invalid")
     return int(text)
+
+
+def clean_kana(value: str) -> str:
+    """Kana names: trimmed, then NFKC, so half-width kana of older ATS exports (ﾔﾏﾀﾞ) become the usual
+    full-width form (ヤマダ)."""
+    return unicodedata.normalize("NFKC", clean_text(value))

@@ -15,25 +15,9 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 
 from applicants import search, signals
+from applicants.fields import NAMES as FIELD_NAMES
 from applicants.models import ApiToken, Applicant, Company, JobPosting, Membership, api_token_hash
 from interviews.models import Question
-
-APPLICANT_FIELDS = (
-    "email",
-    "last_name",
-    "first_name",
-    "last_name_kana",
-    "first_name_kana",
-    "phone",
-    "birth_date",
-    "school",
-    "faculty",
-    "department",
-    "graduation_year",
-    "free_area_1",
-    "free_area_2",
-    "free_area_3",
-)
 
 
 @dataclass
@@ -44,7 +28,7 @@ class ApplicantData:
     values: dict[str, Any] = field(default_factory=dict)
 
     def as_fields(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.values.items() if k in APPLICANT_FIELDS}
+        data = {k: v for k, v in self.values.items() if k in FIELD_NAMES}
         data["email"] = self.email
         return data
 
@@ -124,7 +108,7 @@ def _register_copy(
     callables = [(slots[f.attname], f.default) for f in fields if f.attname in per_row]
     im_id_slot = slots["im_id"]
     values: list[list[Any]] = []
-    allowed = {name: slots[name] for name in APPLICANT_FIELDS}
+    allowed = {name: slots[name] for name in FIELD_NAMES}
     email_slot = slots["email"]
     for im_id, row in zip(ids, rows, strict=True):
         record = template.copy()
@@ -170,7 +154,7 @@ def applicant_update(*, applicant: Applicant, data: dict[str, Any]) -> Applicant
     """Change an applicant's details; never sends D03. A concurrent twin's address (any case) raises
     EmailAlreadyRegistered and changes nothing."""
     for name, value in data.items():
-        if name in APPLICANT_FIELDS:
+        if name in FIELD_NAMES:
             setattr(applicant, name, value)
     with _email_clash_raises():
         applicant.save()  # the search entry follows (database trigger applicant_search_sync)

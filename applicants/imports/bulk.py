@@ -7,11 +7,12 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from applicants.fields import FIELDS
 from applicants.imports.validation import ValidRow
 from applicants.models import Applicant, JobPosting
 
 # PostgreSQL array types of the fields an upload may change.
-_PG_TYPES = {"birth_date": "date", "graduation_year": "smallint"}
+_PG_TYPES = {f.name: f.sql_type for f in FIELDS}
 
 
 @transaction.atomic

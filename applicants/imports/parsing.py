@@ -9,28 +9,14 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from applicants.fields import FIELDS
 from applicants.imports.errors import FileProblem
 from applicants.models import Company
 from applicants.normalize import clean_text
 
-# The upload format, in the order of the downloadable template: header → Applicant field.
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("iM採用ID", "im_id"),
-    ("姓", "last_name"),
-    ("名", "first_name"),
-    ("セイ", "last_name_kana"),
-    ("メイ", "first_name_kana"),
-    ("メールアドレス", "email"),
-    ("電話番号", "phone"),
-    ("生年月日", "birth_date"),
-    ("学校名", "school"),
-    ("学部名", "faculty"),
-    ("学科名", "department"),
-    ("卒業年度", "graduation_year"),
-    ("フリーエリア1", "free_area_1"),
-    ("フリーエリア2", "free_area_2"),
-    ("フリーエリア3", "free_area_3"),
-)
+# The upload format, in the order of the downloadable template: header → Applicant field (the
+# headers are those of applicants.fields).
+COLUMNS: tuple[tuple[str, str], ...] = (("iM採用ID", "im_id"), *((f.header, f.name) for f in FIELDS))
 HEADERS = [header for header, _ in COLUMNS]
 
 BOM = b"\xef\xbb\xbf"
@@ -95,6 +81,8 @@ class Header:
 def match_header(cells: list[str], company: Company) -> Header:
     """Map header cells to fields; the company's free-area labels are aliases of フリーエリア1..3."""
     known = {header_key(header): name for header, name in COLUMNS}
+    for spec in FIELDS:
+        known.update({header_key(alias): spec.name for alias in spec.aliases})
     for n in (1, 2, 3):
         label = getattr(company, f"free_area_{n}_label")
         if label:

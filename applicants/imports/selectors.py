@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 from django.http import Http404
 
+from applicants.fields import BY_NAME
 from applicants.imports.models import ApplicantImport
 from applicants.models import Applicant, Company
 from interviewmaker.numbers import id_or_404
@@ -30,14 +29,17 @@ def d03_preview(*, applicant_import: ApplicantImport) -> dict[str, str] | None:
     from messaging.services.outbox import renderer_for
 
     company = applicant_import.company
-    values: dict[str, Any] = {k: v for k, v in applicant_import.sample.items() if k != "birth_date"}
+    # Text values only: the sample is JSON (dates as strings), and D03 shows names, not dates.
+    values = {
+        k: v for k, v in applicant_import.sample.items() if k in BY_NAME and BY_NAME[k].sql_type == "text"
+    }
     applicant = Applicant(
         company=company,
         job_posting=applicant_import.job_posting,
         # The ID the applicant would get if nobody else registers first; the URL token is made at import.
         im_id=company.last_im_id + 1,
         interview_token="…",  # noqa: S106 - a placeholder shown in the preview, not a secret
-        **{k: v for k, v in values.items() if k != "graduation_year"},
+        **values,
     )
     subject, body, _html = renderer_for(company=company, code="D03").render(
         applicant, applicant_import.job_posting

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 
 from applicants import normalize
+from applicants.fields import FIELDS, ApplicantField
 from applicants.imports.errors import FileProblem
 from applicants.imports.parsing import Header, count_data_rows, decode, is_blank, match_header, records
 from applicants.models import Applicant, JobPosting
@@ -26,20 +27,9 @@ NEW, UPDATE, SKIPPED = "new", "update", "skipped"
 MAX_LISTED_ERRORS = 10_000
 PROGRESS_EVERY = 1_000
 
-_MAX_LENGTH: dict[str, int] = {
-    f.name: f.max_length for f in Applicant._meta.concrete_fields if isinstance(f.max_length, int)
-}
-_KANA = {"last_name_kana", "first_name_kana"}
-_PLAIN = {
-    "last_name",
-    "first_name",
-    "school",
-    "faculty",
-    "department",
-    "free_area_1",
-    "free_area_2",
-    "free_area_3",
-}
+_MAX_LENGTH: dict[str, int] = {f.name: f.max_length for f in FIELDS}
+# Plain text columns: trimmed and held to their length inline in validate() (the hot path).
+_PLAIN = {f.name for f in FIELDS if f.clean is None}
 _SPACES = normalize.SPACES
 # Cells an export neutralised against spreadsheet formulas ('=SUM…) come back with the apostrophe.
 _FORMULA_START = ("'=", "'+", "'-", "'@", "'\t", "'\r")
@@ -51,52 +41,31 @@ class RowError(Exception):
         self.params = params
 
 
-def _kana(name: str) -> Callable[[str], str]:
-    """Kana names: cleaned like the plain text columns (inline in validate), then NFKC."""
-    limit = _MAX_LENGTH[name]
+def _cell_cleaner(spec: ApplicantField) -> Callable[[str], Any]:
+    """The field's cleaner (applicants.fields) for a CSV cell: errors become RowError codes."""
+    assert spec.clean is not None
+    clean_value, limit = spec.clean, spec.max_length
 
-    def clean(value: str) -> str:
+    def clean(value: str) -> Any:
         text = normalize.clean_text(value)
         if text.startswith(_FORMULA_START):
             text = text[1:]
-        # Half-width kana from older ATS exports (ﾔﾏﾀﾞ) become the usual full-width form (ヤマダ).
-        text = unicodedata.normalize("NFKC", text)
-        if len(text) > limit:
-            raise RowError("too_long", length=len(text), max=limit)
-        return text
-
-    return clean
-
-
-def _wrap(cleaner: Callable[[str], Any], code: str) -> Callable[[str], Any]:
-    def clean(value: str) -> Any:
         try:
-            return cleaner(value)
+            result = clean_value(text)
         except ValidationError as exc:
+            if exc.code == "required":
+                raise RowError("required") from None
             if exc.code == "max_length":
-                raise RowError("too_long", length=len(normalize.clean_text(value)), max=254) from None
-            raise RowError(code, value=normalize.clean_text(value)[:100]) from None
+                raise RowError("too_long", length=len(text), max=limit) from None
+            raise RowError(spec.error or "invalid", value=text[:100]) from None
+        if limit and isinstance(result, str) and len(result) > limit:
+            raise RowError("too_long", length=len(result), max=limit)
+        return result
 
     return clean
 
 
-_clean_email = _wrap(normalize.clean_email, "invalid_email")
-
-
-def _email(value: str) -> str:
-    if not normalize.clean_text(value):
-        raise RowError("required")
-    return _clean_email(value)
-
-
-CLEANERS: dict[str, Callable[[str], Any]] = {
-    "email": _email,
-    "phone": _wrap(normalize.clean_phone, "invalid_phone"),
-    "birth_date": _wrap(normalize.clean_date, "invalid_date"),
-    "graduation_year": _wrap(normalize.clean_year, "invalid_year"),
-    # The _PLAIN text columns have no cleaner: validate() cleans them inline (the hot path).
-    **{name: _kana(name) for name in sorted(_KANA)},
-}
+CLEANERS: dict[str, Callable[[str], Any]] = {f.name: _cell_cleaner(f) for f in FIELDS if f.clean is not None}
 
 
 @dataclass
