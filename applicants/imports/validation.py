@@ -47,12 +47,14 @@ def _cell_cleaner(spec: ApplicantField) -> Callable[[str], Any]:
     clean_value, limit = spec.clean, spec.max_length
 
     def clean(value: str) -> Any:
-        text = normalize.clean_text(value)
-        if text.startswith(_FORMULA_START):
-            text = text[1:]
+        if "'" in value[:4]:  # rare: only then look for an export's formula apostrophe
+            text = normalize.clean_text(value)
+            if text.startswith(_FORMULA_START):
+                value = text[1:]
         try:
-            result = clean_value(text)
+            result = clean_value(value)
         except ValidationError as exc:
+            text = normalize.clean_text(value)
             if exc.code == "required":
                 raise RowError("required") from None
             if exc.code == "max_length":
