@@ -7,8 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from applicants.models import Applicant, Company, JobPosting, Membership
-from interviews.models import Question
+from applicants.models import Applicant, Company, JobPosting, Membership, Question
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

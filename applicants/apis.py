@@ -15,10 +15,9 @@ from rest_framework.response import Response
 
 from applicants import fields as applicant_fields
 from applicants import pages, selectors, services
-from applicants.models import Applicant, JobPosting
+from applicants.models import Applicant, JobPosting, Question
 from applicants.permissions import CompanyScopedModelSerializer, api_company
 from applicants.services import ApplicantData
-from interviews.models import Question
 
 EMAIL_TAKEN = gettext_lazy("This email address is already registered for this job posting.")
 

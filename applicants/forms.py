@@ -11,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from applicants import fields as applicant_fields
-from applicants.models import Applicant, Company, JobPosting, Membership
+from applicants.models import Applicant, Company, JobPosting, Membership, Question
 from applicants.selectors import email_registered
-from interviews.models import Question
 
 
 class ApplicantForm(forms.ModelForm):

@@ -263,6 +263,37 @@ class Applicant(models.Model):
         return f"{settings.SITE_URL}/i/{self.interview_token}/"
 
 
+class Question(models.Model):
+    """One question of a job posting's interview, in order (the applicant records an answer to each)."""
+
+    job_posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.TextField(_("question"), max_length=2000)
+    preparation_seconds = models.PositiveSmallIntegerField(
+        _("preparation time (seconds)"),
+        default=30,
+        validators=[MinValueValidator(0), MaxValueValidator(600)],
+    )
+    answer_seconds = models.PositiveSmallIntegerField(
+        _("answer time limit (seconds)"),
+        default=60,
+        validators=[MinValueValidator(10), MaxValueValidator(600)],
+    )
+    max_takes = models.PositiveSmallIntegerField(
+        _("maximum takes"), default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+
+    class Meta:
+        # Its table keeps the name it had while the model lived in the interviews app.
+        db_table = "interviews_question"
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["job_posting", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
 class SearchDocument(models.Func):
     """SQL applicant_search_document(…) of the searched columns (migration 0014): NFKC, lower case,
     columns joined by U+001F. The search entries hold it, and rows not indexed yet are scanned by it."""

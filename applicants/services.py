@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from applicants import search, signals
 from applicants.fields import NAMES as FIELD_NAMES
-from applicants.models import ApiToken, Applicant, Company, JobPosting, Membership, api_token_hash
-from interviews.models import Question
+from applicants.models import ApiToken, Applicant, Company, JobPosting, Membership, Question, api_token_hash
 
 
 @dataclass

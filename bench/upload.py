@@ -47,8 +47,7 @@ def setup_data(n: int) -> tuple[list[str], int, int]:
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
-    from applicants.models import Applicant, Company, JobPosting
-    from interviews.models import Question
+    from applicants.models import Applicant, Company, JobPosting, Question
 
     company = Company.objects.create(name="bench upload")
     deadline = timezone.now() + dt.timedelta(days=1)

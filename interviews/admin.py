@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from interviews.models import Answer, Question, Take
+from applicants.models import Question
+from interviews.models import Answer, Take
 
 
 @admin.register(Question)

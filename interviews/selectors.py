@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from django.http import Http404
 
-from applicants.models import Applicant
-from interviews.models import Answer, Question, Take
+from applicants.models import Applicant, Question
+from interviews.models import Answer, Take
 
 
 def applicant_by_token(*, token: str) -> Applicant:

@@ -19,10 +19,10 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applicants.models import Applicant
+from applicants.models import Applicant, Question
 from interviewmaker.tasks import enqueue_on_commit
 from interviews import storage
-from interviews.models import Answer, Question, Take, TakeChunk
+from interviews.models import Answer, Take, TakeChunk
 
 logger = logging.getLogger(__name__)
 

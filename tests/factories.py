@@ -9,8 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from applicants.models import Applicant, Company, JobPosting, Membership
-from interviews.models import Question
+from applicants.models import Applicant, Company, JobPosting, Membership, Question
 
 
 class CompanyFactory(factory.django.DjangoModelFactory[Company]):
