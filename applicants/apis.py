@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from applicants import fields as applicant_fields
 from applicants import pages, selectors, services
-from applicants.models import Applicant, JobPosting, Question
+from applicants.models import Applicant, JobPosting, Question, validate_deadline_change
 from applicants.permissions import CompanyScopedModelSerializer, api_company
 from applicants.services import ApplicantData
 
@@ -30,10 +30,27 @@ class QuestionSerializer(CompanyScopedModelSerializer):
 
 class JobPostingSerializer(CompanyScopedModelSerializer):
     questions = QuestionSerializer(many=True, required=False)
+    confirm_past_deadline = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="Set true to move an existing posting's deadline into the past (closes its interviews).",
+    )
 
     class Meta:
         model = JobPosting
-        fields = ["id", "title", "instructions", "deadline", "is_open", "questions"]
+        fields = ["id", "title", "instructions", "deadline", "is_open", "questions", "confirm_past_deadline"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        confirmed = attrs.pop("confirm_past_deadline", False)
+        deadline = attrs.get("deadline")
+        if deadline is not None:
+            current = self.instance.deadline if isinstance(self.instance, JobPosting) else None
+            try:
+                validate_deadline_change(deadline=deadline, current=current, confirmed=confirmed)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"deadline": exc.messages}) from None
+        return attrs
 
 
 class JobPostingViewSet(

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from applicants import fields as applicant_fields
-from applicants.models import Applicant, Company, JobPosting, Membership, Question
+from applicants.models import Applicant, Company, JobPosting, Membership, Question, validate_deadline_change
 from applicants.selectors import email_registered
 
 
@@ -76,9 +76,29 @@ class JobPostingForm(forms.ModelForm):
             "instructions": forms.Textarea(attrs={"rows": 4}),
         }
 
+    # Shown once a changed deadline turns out to be in the past (validate_deadline_change).
+    confirm_past_deadline = forms.BooleanField(
+        label=_("Yes, set a deadline that has already passed"), required=False
+    )
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["deadline"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]  # type: ignore[attr-defined]
+        self.needs_confirmation = bool(self.data.get("confirm_past_deadline"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        deadline = data.get("deadline")
+        if deadline is not None:
+            current = self.instance.deadline if self.instance.pk else None
+            try:
+                validate_deadline_change(
+                    deadline=deadline, current=current, confirmed=bool(data.get("confirm_past_deadline"))
+                )
+            except ValidationError as exc:
+                self.add_error("deadline", exc)
+                self.needs_confirmation = exc.code == "deadline_past_unconfirmed"
+        return data
 
 
 class QuestionForm(forms.ModelForm):

@@ -103,6 +103,26 @@ def validate_deadline(value: dt.datetime) -> None:
         )
 
 
+def validate_deadline_change(*, deadline: dt.datetime, current: dt.datetime | None, confirmed: bool) -> None:
+    """A posting's deadline must lie ahead: a new posting with a past one is refused; moving an
+    existing posting's deadline into the past needs the recruiter's explicit confirmation (it closes
+    every 調整中 interview at once). Leaving a passed deadline unchanged is fine."""
+    if deadline > timezone.now() or (current is not None and deadline == current):
+        return
+    if current is None:
+        raise ValidationError(
+            _("The deadline has already passed. Choose a date and time in the future."), code="deadline_past"
+        )
+    if not confirmed:
+        raise ValidationError(
+            _(
+                "This deadline has already passed: saving it closes the interview for every applicant "
+                "still answering. Tick the confirmation to save it anyway."
+            ),
+            code="deadline_past_unconfirmed",
+        )
+
+
 def api_token_hash(key: str) -> str:
     """What is stored of an API token key."""
     return hashlib.sha256(key.encode()).hexdigest()

@@ -71,6 +71,9 @@ class Message(models.Model):
         COMPLAINED = "complained", _("Complained")
         FAILED = "failed", _("Failed")
         SUPPRESSED = "suppressed", _("Suppressed")
+        # Not sent: when it was about to leave, its invitation no longer held (the applicant withdrew,
+        # or the answer deadline had passed). The reason is in last_error.
+        CANCELLED = "cancelled", _("Cancelled")
 
     # Every index is written twice per mail (claimed, then marked sent), so none is kept twice: the
     # foreign keys are served by the (company|applicant, -created_at) indexes below. On PostgreSQL one

@@ -23,9 +23,11 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from applicants.models import Applicant
 from messaging.models import Message
 from messaging.services.ratelimit import rate_limiter
 from messaging.services.tracking import tracking_reference
@@ -87,6 +89,7 @@ def messages_send_due(*, time_budget: float | None = None) -> int:
             token, rows = _claim_rows(limit=_conf("BATCH_SIZE"))
             if not rows:
                 break
+            rows = _cancel_closed(token=token, rows=rows)
             sent += _send_batch(token=token, rows=rows)
             if time.monotonic() > deadline:
                 # Hand the rest to a fresh task so one task never runs for hours.
@@ -94,6 +97,47 @@ def messages_send_due(*, time_budget: float | None = None) -> int:
                 break
     _wake_for_retries()
     return sent
+
+
+# Invitations to record (D03) and answer requests (D04): pointless, even misleading, once the
+# interview is closed to the applicant.
+INVITATIONS = ("D03", "D04")
+
+
+def _cancel_closed(*, token: str, rows: list[Message]) -> list[Message]:
+    """Cancel the batch's invitations whose applicant withdrew or whose deadline has passed, just
+    before they would leave (they may have been queued while the interview was open); the rest go on.
+
+    One indexed query per batch; a cancelled row keeps its reason in last_error.
+    """
+    ids = {row.applicant_id for row in rows if row.template_code in INVITATIONS and row.applicant_id}
+    if not ids:
+        return rows
+    now = timezone.now()
+    reasons: dict[int, str] = {}
+    closed = Applicant.objects.filter(pk__in=ids).filter(
+        Q(status__in=[Applicant.Status.WITHDRAWN, Applicant.Status.EXPIRED])
+        | Q(job_posting__deadline__lte=now)
+    )
+    for pk, status in closed.values_list("pk", "status"):
+        reasons[pk] = (
+            gettext("Cancelled: the applicant has withdrawn.")
+            if status == Applicant.Status.WITHDRAWN
+            else gettext("Cancelled: the answer deadline has passed.")
+        )
+    if not reasons:
+        return rows
+    kept = []
+    for row in rows:
+        reason = reasons.get(row.applicant_id or 0) if row.template_code in INVITATIONS else None
+        if reason is None:
+            kept.append(row)
+            continue
+        Message.objects.filter(pk=row.pk, claim_token=token, status=Message.Status.SENDING).update(
+            status=Message.Status.CANCELLED, lease_until=None, last_error=reason
+        )
+        logger.info("message %s (%s) cancelled: %s", row.pk, row.template_code, reason)
+    return kept
 
 
 def message_id_for(message: Message) -> str:

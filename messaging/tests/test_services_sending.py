@@ -126,3 +126,25 @@ def test_the_rate_limit_is_off_by_default(settings):
 
     assert settings.MESSAGING_RATE_LIMIT == 0
     assert isinstance(rate_limiter(), NoLimit)
+
+
+def test_invitations_of_closed_interviews_are_cancelled_when_about_to_leave(queued, flaky, job_posting):
+    """Queued while the interview was open; by the time a sender takes them the applicant withdrew or
+    the deadline passed: cancelled with the reason, never sent. The others of the batch still go."""
+    from applicants.models import Applicant, JobPosting
+
+    withdrawn, expired = queued[0], queued[1]
+    Applicant.objects.filter(pk=withdrawn.applicant_id).update(status=Applicant.Status.WITHDRAWN)
+    Applicant.objects.filter(pk=expired.applicant_id).update(status=Applicant.Status.EXPIRED)
+    assert services.messages_send_due() == 3
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(m.to for m in queued[2:])
+    withdrawn.refresh_from_db()
+    expired.refresh_from_db()
+    assert withdrawn.status == expired.status == Message.Status.CANCELLED
+    assert "辞退" in withdrawn.last_error and "期限" in expired.last_error
+    # A deadline passed before the expiry sweep marked anyone 期限切れ: cancelled all the same.
+    later = make_applicant(job_posting=job_posting)
+    services.messages_queue(template_code="D04", applicants=[later], key="r2")
+    JobPosting.objects.filter(pk=job_posting.pk).update(deadline=timezone.now() - dt.timedelta(minutes=1))
+    assert services.messages_send_due() == 0
+    assert Message.objects.get(applicant=later).status == Message.Status.CANCELLED
