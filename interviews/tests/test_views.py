@@ -64,6 +64,7 @@ def test_start_page_shows_company_posting_deadline_in_japanese(client, applicant
     assert response.status_code == 200
     assert "アリス商事" in body and applicant.job_posting.title in body
     assert "回答期限" in body and "カメラとマイク" in body
+    assert "(Asia/Tokyo, UTC+09:00)" in body  # whose clock the deadline is on
     assert response["Cache-Control"].startswith("max-age=0")
 
 
@@ -71,6 +72,7 @@ def test_start_page_in_english_when_chosen(client, applicant):
     client.cookies["django_language"] = "en"
     body = client.get(f"/i/{applicant.interview_token}/").content.decode()
     assert "What will happen" in body and "Deadline" in body
+    assert "(Asia/Tokyo, UTC+09:00)" in body
 
 
 def test_unknown_link_is_a_404_page_with_a_clear_message(client):
