@@ -46,3 +46,34 @@ def test_recruiter_creates_a_job_posting_with_two_questions(page, live_server, a
         ("自己紹介をお願いします。", 60),
         ("志望動機を教えてください。", 90),
     ]
+
+
+def test_a_past_deadline_is_refused_then_confirmed_on_edit(
+    page, live_server, alice, job_posting, artifacts_dir
+):
+    """Issue 14 §1: a new posting cannot start closed; moving a deadline into the past asks first."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    login(page, live_server, "alice")
+    past = (timezone.localtime() - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    page.goto(f"{live_server.url}/job-postings/new/")
+    page.fill("#id_title", "締切済みの募集")
+    page.fill("#id_deadline", past)
+    page.fill("#id_q-0-text", "自己紹介をお願いします。")
+    page.click("form#posting-form button[type=submit].primary")
+    assert "回答期限が過去の日時です" in page.inner_text("#posting-form")
+    assert page.locator("#id_confirm_past_deadline").count() == 0  # a new posting: refused, not asked
+
+    page.goto(f"{live_server.url}/job-postings/{job_posting.pk}/edit/")
+    assert page.locator("#id_confirm_past_deadline").count() == 0
+    page.fill("#id_deadline", past)
+    page.click("form#posting-form button[type=submit].primary")
+    page.wait_for_selector("#id_confirm_past_deadline")
+    page.screenshot(path=str(artifacts_dir / "posting-past-deadline-confirm-ja.png"), full_page=True)
+    page.check("#id_confirm_past_deadline")
+    page.click("form#posting-form button[type=submit].primary")
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+    job_posting.refresh_from_db()
+    assert job_posting.deadline < timezone.now()
