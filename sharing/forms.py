@@ -20,6 +20,9 @@ class EvaluationForm(forms.Form):
         error_messages={"required": _("Enter your name so that recruiters know who evaluated.")},
     )
 
+    # The form's one-time key: posting the same form twice stores one evaluation.
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args: Any, sheet: EvaluationSheet, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.sheet = sheet

@@ -200,12 +200,22 @@ class Evaluation(models.Model):
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     # Set when the reviewer corrected it (from the browser it was submitted from).
     updated_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    # The reviewer form's one-time key: a second POST of the same form (a double click, a reload that
+    # resubmits) finds this row instead of adding another (sharing.services.evaluation_submit).
+    submission = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["applicant", "created_at"], name="evaluation_applicant")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["link", "submission"],
+                name="evaluation_submission_once",
+                condition=Q(submission__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reviewer_name} → {self.applicant_id}"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -237,17 +238,36 @@ def evaluation_sheet_save(
 
 @transaction.atomic
 def evaluation_submit(
-    *, link: ShareLink, sheet: EvaluationSheet, reviewer_name: str, answers: Mapping[int, str]
+    *,
+    link: ShareLink,
+    sheet: EvaluationSheet,
+    reviewer_name: str,
+    answers: Mapping[int, str],
+    submission: uuid.UUID | None = None,
 ) -> Evaluation:
-    """Store one reviewer's evaluation of the link's applicant, with a copy of each item's label."""
-    return Evaluation.objects.create(
-        company=link.company,
-        applicant=link.applicant,
-        link=link,
-        sheet_name=sheet.name,
-        reviewer_name=reviewer_name,
-        values=_evaluation_values(sheet, answers),
-    )
+    """Store one reviewer's evaluation of the link's applicant, with a copy of each item's label.
+
+    `submission` is the form's one-time key: the same form posted twice (at once or later) stores one
+    evaluation and returns it both times.
+    """
+    if submission is not None:
+        existing = Evaluation.objects.filter(link=link, submission=submission).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            return Evaluation.objects.create(
+                company=link.company,
+                applicant=link.applicant,
+                link=link,
+                sheet_name=sheet.name,
+                reviewer_name=reviewer_name,
+                values=_evaluation_values(sheet, answers),
+                submission=submission,
+            )
+    except IntegrityError:
+        # The twin POST committed first (PostgreSQL made this one wait for it).
+        return Evaluation.objects.get(link=link, submission=submission)
 
 
 @transaction.atomic

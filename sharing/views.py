@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
@@ -171,9 +172,15 @@ def reviewer(request: HttpRequest, token: str) -> HttpResponse:
     sheet = services.evaluation_sheet_for(job_posting=applicant.job_posting)
     own = _own_evaluations(request, link)
     edit_id = request.POST.get("edit") if request.method == "POST" else request.GET.get("edit")
+    if not edit_id and own:
+        # One evaluation per reviewer and link: once this browser has submitted, the form edits it.
+        edit_id = str(own[-1])
     editing = _own_evaluation(link, own, edit_id)
     initial = evaluation_initial(editing) if editing is not None and request.method != "POST" else None
+    if editing is None and request.method != "POST":
+        initial = {"submission": uuid.uuid4()}  # the form's one-time key (evaluation_submit)
     form = EvaluationForm(request.POST or None, sheet=sheet, initial=initial)
+    answers = _answers(link)
     if request.method == "POST":
         if edit_id and editing is None:
             # The session that submitted it has ended (another browser, cleared cookies): change nothing.
@@ -189,8 +196,15 @@ def reviewer(request: HttpRequest, token: str) -> HttpResponse:
             if editing is not None:
                 services.evaluation_update(evaluation=editing, **values)
                 messages.success(request, _("Your evaluation was updated."))
+            elif not any(row["answer"] for row in answers):
+                form.add_error(None, _("There is no answer to evaluate yet."))
+                return _reviewer_render(request, link, form, answers, sheet, own, editing)
             else:
-                _remember_evaluation(request, link, services.evaluation_submit(link=link, **values))
+                evaluation = services.evaluation_submit(
+                    link=link, submission=form.cleaned_data.get("submission"), **values
+                )
+                if evaluation.pk not in own:
+                    _remember_evaluation(request, link, evaluation)
                 messages.success(request, _("Thank you. Your evaluation was submitted."))
             return redirect("sharing:reviewer", token=token)
     else:
@@ -199,8 +213,20 @@ def reviewer(request: HttpRequest, token: str) -> HttpResponse:
             ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
+    return _reviewer_render(request, link, form, answers, sheet, own, editing)
+
+
+def _reviewer_render(
+    request: HttpRequest,
+    link: ShareLink,
+    form: EvaluationForm,
+    answers: list[dict[str, Any]],
+    sheet: Any,
+    own: list[int],
+    editing: Evaluation | None,
+) -> HttpResponse:
     evaluations, others_hidden = _visible_evaluations(link, own)
-    company = link.company
+    applicant, company = link.applicant, link.company
     return render(
         request,
         "sharing/reviewer.html",
@@ -212,7 +238,9 @@ def reviewer(request: HttpRequest, token: str) -> HttpResponse:
             "free_areas": [
                 (company.free_area_label(n), getattr(applicant, f"free_area_{n}")) for n in (1, 2, 3)
             ],
-            "answers": _answers(link),
+            "answers": answers,
+            # Nothing to evaluate before the applicant has answered: no form.
+            "has_answers": any(row["answer"] for row in answers),
             "form": form,
             "sheet": sheet,
             "evaluations": evaluations,

@@ -1,4 +1,4 @@
-"""Fixtures of the sharing tests: an applicant of alice's posting."""
+"""Fixtures of the sharing tests: an applicant of alice's posting who has answered its last question."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from tests.factories import ApplicantFactory
 
 @pytest.fixture
 def applicant(job_posting):
-    return ApplicantFactory(
+    from interviews.models import Answer, Take
+
+    applicant = ApplicantFactory(
         job_posting=job_posting,
         last_name="髙橋",
         first_name="一郎",
@@ -19,3 +21,10 @@ def applicant(job_posting):
         free_area_2="①期生",
         free_area_3="東京～大阪",
     )
+    # Reviewers evaluate answers: the page offers its form once there is one.
+    question = job_posting.questions.last()  # tests that play a video answer the first themselves
+    take = Take.objects.create(
+        applicant=applicant, question=question, container="webm", state=Take.State.COMPLETE, size=100
+    )
+    Answer.objects.create(applicant=applicant, question=question, take=take)
+    return applicant

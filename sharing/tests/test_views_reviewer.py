@@ -305,3 +305,46 @@ def test_withdrawal_kills_the_video_urls_too(client, answered):
     url = _video_url(client, link)
     selection_withdraw(company=answered.company, selection=Selection.of(search={}, im_ids=[answered.im_id]))
     assert client.get(url).status_code == 404
+
+
+def test_one_evaluation_per_reviewer_and_link(link):
+    """Issue 14 §10: after submitting, the page offers that evaluation's edit form; posting the form
+    again (a reload that resubmits, a double click, or simply submitting again) adds nothing."""
+    sheet = services.evaluation_sheet_for(job_posting=link.applicant.job_posting)
+    reviewer = Client()
+    page = reviewer.get(f"/s/{link.token}/").content.decode()
+    key = re.search(r'name="submission" value="([0-9a-f-]+)"', page)
+    assert key is not None
+    data = {**_form(sheet, name="面接官 重複 D"), "submission": key[1]}
+    reviewer.post(f"/s/{link.token}/", data)
+    twin = Client()  # the same form posted from a second tab that never saw the first answer
+    twin.post(f"/s/{link.token}/", data)
+    assert Evaluation.objects.count() == 1
+    evaluation = Evaluation.objects.get()
+    page = reviewer.get(f"/s/{link.token}/").content.decode()
+    assert "評価を編集" in page and f'name="edit" value="{evaluation.pk}"' in page
+    assert 'name="submission"' not in page
+    # A post without the edit field from this browser still changes its one evaluation.
+    reviewer.post(f"/s/{link.token}/", _form(sheet, name="面接官 重複 D", grade="C"))
+    assert Evaluation.objects.count() == 1
+    assert Evaluation.objects.get().values[0]["value"] == "C"
+
+
+def test_no_form_for_an_applicant_with_no_answers(link):
+    """Issue 14 §11: nothing to evaluate before the applicant has answered."""
+    from interviews.models import Answer
+
+    Answer.objects.filter(applicant=link.applicant).delete()
+    sheet = services.evaluation_sheet_for(job_posting=link.applicant.job_posting)
+    page = Client().get(f"/s/{link.token}/").content.decode()
+    assert 'id="evaluation-form"' not in page and "評価できる回答はまだありません" in page
+    Client().post(f"/s/{link.token}/", _form(sheet))
+    assert not Evaluation.objects.exists()
+
+
+def test_hidden_evaluations_are_not_called_none(link):
+    """Issue 14 §11: with others' evaluations hidden until one's own, the page does not claim there are none."""
+    sheet = services.evaluation_sheet_for(job_posting=link.applicant.job_posting)
+    Client().post(f"/s/{link.token}/", _form(sheet, name="一人目"))
+    page = Client().get(f"/s/{link.token}/").content.decode()
+    assert 'id="others-hidden"' in page and "まだ評価はありません" not in page
