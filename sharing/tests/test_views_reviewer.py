@@ -343,7 +343,7 @@ def test_no_form_for_an_applicant_with_no_answers(link):
 
 
 def test_hidden_evaluations_are_not_called_none(link):
-    """Issue 14 §11: with others' evaluations hidden until one's own, the page does not claim there are none."""
+    """Issue 14 §11: with the others' evaluations hidden until one's own, none is not claimed."""
     sheet = services.evaluation_sheet_for(job_posting=link.applicant.job_posting)
     Client().post(f"/s/{link.token}/", _form(sheet, name="一人目"))
     page = Client().get(f"/s/{link.token}/").content.decode()
