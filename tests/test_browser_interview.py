@@ -232,3 +232,33 @@ def test_browser_without_mediarecorder_is_told_so(browser, live_server, intervie
         assert "このブラウザでは動画を録画できません" in page.inner_text("#iv-error")
     finally:
         context.close()
+
+
+def test_the_status_line_follows_each_phase_and_leaving_mid_take_asks_first(browser, live_server, interview):
+    """Issue 14 §5 and §7 on a 375×667 phone: preparation, recording and the last take each say what is
+    true; while a take records or uploads, leaving the page asks first."""
+    context = browser.new_context(locale="ja-JP", viewport={"width": 375, "height": 667}, is_mobile=True)
+    context.set_default_timeout(45000)
+    page = context.new_page()
+    pass_device_check(page, f"{live_server.url}/i/{interview.interview_token}/")
+    page.wait_for_selector("#iv-begin:not([disabled])")
+    assert "準備を始める" in page.inner_text("#iv-status")
+    page.click("#iv-begin")
+    assert "準備中です" in page.inner_text("#iv-status")
+    page.wait_for_selector("#iv-overlay.recording")
+    assert "録画中です" in page.inner_text("#iv-status")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.evaluate("window.location.href = '/'")  # leaving mid-recording: the browser asks, we stay
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    assert page.url.endswith("/record/")
+    page.wait_for_selector("#iv-keep:not([disabled])", state="visible")
+    assert "撮り直す" in page.inner_text("#iv-status") or "確定" in page.inner_text("#iv-status")
+    page.click("#iv-retake")
+    page.wait_for_selector("#iv-overlay.recording")
+    page.wait_for_selector("#iv-keep:not([disabled])", state="visible")
+    # The last allowed take: no retake button, and the status line does not offer one.
+    assert not page.is_visible("#iv-retake")
+    assert "最後の撮影" in page.inner_text("#iv-status") and "撮り直" not in page.inner_text("#iv-status")
+    context.close()

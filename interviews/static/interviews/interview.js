@@ -210,6 +210,11 @@
     var retake = $("iv-retake"), keep = $("iv-keep");
     var bar = $("iv-upload-bar");
     var stream = null, recorder = null, timer = null, currentTake = null, takesUsed = config.takesUsed;
+    // Recording or uploading: leaving now would lose the take, so the browser asks first.
+    var busy = false;
+    window.addEventListener("beforeunload", function (event) {
+      if (busy) { event.preventDefault(); event.returnValue = ""; }
+    });
 
     function setButtons(visible) {
       [begin, recordNow, stop, retake, keep].forEach(function (b) { show(b, visible.indexOf(b) >= 0); });
@@ -246,6 +251,7 @@
       show(playback, false); playback.removeAttribute("src");
       show(preview, true);
       setButtons([recordNow]);
+      status(gettext("Preparing: read the question. Recording starts when the time is up, or press “Start recording now”."));
       countdown(config.prep, gettext("Preparation"), startRecording);
     }
 
@@ -268,7 +274,9 @@
         finished(blob, type, (performance.now() - started) / 1000);
       };
       recorder.start(1000);
+      busy = true;
       setButtons([stop]);
+      status(gettext("Recording. Press “Stop recording” when you have finished; the time limit stops it by itself."));
       overlay.classList.add("recording");
       // The time limit stops the recording by itself.
       countdown(config.limit, gettext("Recording"), function () { if (recorder.state !== "inactive") { recorder.stop(); } });
@@ -291,9 +299,13 @@
         var result = take.mode === "s3" ? await uploadS3(take, blob, progress) : await uploadLocal(take, blob, progress);
         result.duration = seconds;
         await withRetry(gettext("finishing"), function () { return api(take.statusUrl + "complete/", "POST", result); });
-        status(gettext("Uploaded. Watch your answer, then keep it or record again."));
+        busy = false;
+        status(config.maxTakes - takesUsed > 0
+          ? gettext("Uploaded. Watch your answer, then keep it or record again.")
+          : gettext("Uploaded. This was your last take for this question: watch it, then keep it to continue."));
         keep.disabled = false;
       } catch (error) {
+        busy = false;
         takesUsed -= 1;
         showError(error.message || gettext("The upload failed."));
         status("");
@@ -335,7 +347,9 @@
         currentTake = config.pending;
         currentTake.statusUrl = config.urls.takes + currentTake.key + "/";
         review(currentTake.url, true);
-        status(gettext("Your last recording of this question was saved. Keep it or record again."));
+        status(config.maxTakes - takesUsed > 0
+          ? gettext("Your last recording of this question was saved. Keep it or record again.")
+          : gettext("Your last recording of this question was saved. Keep it to continue."));
       } else {
         setButtons([begin]);
         begin.disabled = false;
