@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from applicants import fields as applicant_fields
@@ -106,6 +107,17 @@ class QuestionForm(forms.ModelForm):
         model = Question
         fields = ["text", "preparation_seconds", "answer_seconds", "max_takes"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # The browser enforces the model's limits too (answer ≥ 10 s, takes ≥ 1, …), not only the server.
+        for name, field in self.fields.items():
+            model_field = Question._meta.get_field(name)
+            for validator in getattr(model_field, "validators", []):
+                if isinstance(validator, MinValueValidator):
+                    field.widget.attrs["min"] = validator.limit_value
+                elif isinstance(validator, MaxValueValidator):
+                    field.widget.attrs["max"] = validator.limit_value
 
 
 QuestionFormSet = forms.formset_factory(

@@ -74,3 +74,13 @@ def test_the_api_applies_the_same_rule(alice_api, job_posting):
     confirmed = alice_api.patch(url, {"deadline": past, "confirm_past_deadline": True}, format="json")
     assert confirmed.status_code == 200, confirmed.json()
     assert "confirm_past_deadline" not in confirmed.json()
+
+
+def test_the_question_inputs_carry_the_models_limits(alice_client, job_posting):
+    """Issue 14 §15: the browser refuses what the server would (answer ≥ 10 s, at least one take)."""
+    html = alice_client.get(f"/job-postings/{job_posting.pk}/edit/").content.decode()
+    assert 'name="q-0-answer_seconds"' in html
+    field = html.split('name="q-0-answer_seconds"')[1].split(">")[0]
+    assert 'min="10"' in field and 'max="600"' in field
+    takes = html.split('name="q-0-max_takes"')[1].split(">")[0]
+    assert 'min="1"' in takes and 'max="10"' in takes

@@ -203,3 +203,15 @@ def test_language_switch_never_fails(alice_client, lang):
 def test_japanese_even_for_an_english_browser(alice_client):
     page = alice_client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert "募集要項" in page.content.decode()
+
+
+def test_wording_school_rows_and_created_at(alice_client, job_posting):
+    """Issue 14 §15: 学校名・学部名・学科名 are rows of their own; times are 「作成日時」, not 「作成された」."""
+    applicant = ApplicantFactory(
+        job_posting=job_posting, school="東京大学", faculty="工学部", department="情報工学科"
+    )
+    page = alice_client.get(f"/applicants/{applicant.im_id}/").content.decode()
+    assert "<dt>学部名</dt><dd>工学部</dd>" in page and "<dt>学科名</dt><dd>情報工学科</dd>" in page
+    for url in ("/messages/", f"/applicants/{applicant.im_id}/", "/settings/api-token/"):
+        html = alice_client.get(url).content.decode()
+        assert "作成された" not in html, url

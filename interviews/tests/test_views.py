@@ -296,3 +296,10 @@ def test_outsider_gets_404_for_the_applicant_page(charlie_client, applicant):
 
 def test_interview_url_reaches_the_start_page(applicant):
     assert reverse("interviews:start", args=[applicant.interview_token]) in applicant.interview_url
+
+
+def test_the_applicants_pages_do_not_lead_to_the_recruiter_login(client, applicant):
+    """Issue 14 §15: the product name on the applicant's pages is not a link."""
+    body = client.get(f"/i/{applicant.interview_token}/").content.decode()
+    assert '<span class="brand">interviewmaker</span>' in body
+    assert 'class="brand" href=' not in body
