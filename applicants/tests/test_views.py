@@ -206,7 +206,7 @@ def test_japanese_even_for_an_english_browser(alice_client):
 
 
 def test_wording_school_rows_and_created_at(alice_client, job_posting):
-    """Issue 14 §15: 学校名・学部名・学科名 are rows of their own; times are 「作成日時」, not 「作成された」."""
+    """Issue 14 §15: 学校名・学部名・学科名 are rows of their own; times say 「作成日時」."""
     applicant = ApplicantFactory(
         job_posting=job_posting, school="東京大学", faculty="工学部", department="情報工学科"
     )
