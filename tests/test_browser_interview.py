@@ -234,14 +234,27 @@ def test_browser_without_mediarecorder_is_told_so(browser, live_server, intervie
         context.close()
 
 
-def test_the_status_line_follows_each_phase_and_leaving_mid_take_asks_first(browser, live_server, interview):
+def on_screen(page, selector: str) -> None:
+    """The element is visible without scrolling: inside the viewport as the page stands."""
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    assert box is not None and size is not None
+    assert 0 <= box["y"] and box["y"] + box["height"] <= size["height"], (selector, box, size)
+
+
+def test_the_status_line_follows_each_phase_and_leaving_mid_take_asks_first(
+    browser, live_server, interview, artifacts_dir
+):
     """Issue 14 §5 and §7 on a 375×667 phone: preparation, recording and the last take each say what is
     true; while a take records or uploads, leaving the page asks first."""
     context = browser.new_context(locale="ja-JP", viewport={"width": 375, "height": 667}, is_mobile=True)
     context.set_default_timeout(45000)
     page = context.new_page()
+    page.goto(f"{live_server.url}/i/{interview.interview_token}/")
+    on_screen(page, ".actions .primary")  # §6: every step's primary action without scrolling
     pass_device_check(page, f"{live_server.url}/i/{interview.interview_token}/")
     page.wait_for_selector("#iv-begin:not([disabled])")
+    on_screen(page, "#iv-begin")
     assert "準備を始める" in page.inner_text("#iv-status")
     page.click("#iv-begin")
     assert "準備中です" in page.inner_text("#iv-status")
@@ -261,4 +274,13 @@ def test_the_status_line_follows_each_phase_and_leaving_mid_take_asks_first(brow
     # The last allowed take: no retake button, and the status line does not offer one.
     assert not page.is_visible("#iv-retake")
     assert "最後の撮影" in page.inner_text("#iv-status") and "撮り直" not in page.inner_text("#iv-status")
+    on_screen(page, "#iv-keep")
+    page.screenshot(path=str(artifacts_dir / "interview-last-take-375x667.png"))
+    page.click("#iv-keep")
+    page.wait_for_selector("text=質問 2 / 2")
+    record_and_wait(page)
+    on_screen(page, "#iv-keep")
+    page.click("#iv-keep")
+    page.wait_for_selector("#iv-submit")
+    on_screen(page, "#iv-submit")
     context.close()
