@@ -239,7 +239,7 @@ def on_screen(page, selector: str) -> None:
     box = page.locator(selector).bounding_box()
     size = page.viewport_size
     assert box is not None and size is not None
-    assert 0 <= box["y"] and box["y"] + box["height"] <= size["height"], (selector, box, size)
+    assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"], (selector, box, size)
 
 
 def test_the_status_line_follows_each_phase_and_leaving_mid_take_asks_first(
