@@ -64,6 +64,13 @@ class ShareUrlCsv(APIView):
             OpenApiParameter("status", str),
             OpenApiParameter("q", str),
             OpenApiParameter("encoding", str, enum=list(csvfiles.ENCODINGS), default="cp932"),
+            OpenApiParameter(
+                "columns",
+                str,
+                enum=["standard", "labels"],
+                default="standard",
+                description="labels: the free areas' columns named by the company's labels",
+            ),
         ],
         responses={(200, "text/csv"): OpenApiTypes.BINARY, 409: OpenApiTypes.OBJECT},
     )

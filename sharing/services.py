@@ -309,32 +309,48 @@ def share_url_export(
     """Share URL CSV of the list's current search: validate, create missing links, audit, then stream.
 
     Nothing is written when CP932 cannot hold a cell: the caller reports the rows and offers UTF-8.
+    With `columns="labels"` the free areas' columns carry the company's labels (e.g. ATS応募者ID), for an
+    ATS that maps its columns by name.
     """
     if encoding not in csvfiles.ENCODINGS:
         raise ValueError(encoding)
+    header = share_csv_header(company=company, columns=str(params.get("columns") or ""))
     from applicants.selectors import SEARCH_KEYS, applicant_search
 
     applicants = applicant_search(company=company, params=params)
-    spool = _spool(applicants=applicants, encoding=encoding)
+    spool = _spool(applicants=applicants, encoding=encoding, header=header)
     if spool.missing_links and not spool.problems:
         # First export of these applicants: create every link in one statement, then write again.
         share_links_ensure(applicants=applicants, by=user)
-        spool = _spool(applicants=applicants, encoding=encoding)
+        spool = _spool(applicants=applicants, encoding=encoding, header=header)
     if spool.problems:
         return ShareUrlExportResult(rows=spool.rows, problems=spool.problems, problem_rows=spool.problem_rows)
     rows, stream = spool.rows, spool.stream()
-    search = {k: str(params[k]) for k in (*SEARCH_KEYS, "sort") if params.get(k) not in (None, "")}
+    search = {k: str(params[k]) for k in (*SEARCH_KEYS, "sort", "columns") if params.get(k) not in (None, "")}
     ShareUrlExport.objects.create(
         company=company, user=_user_or_none(user), search=search, encoding=encoding, rows=rows, via=via
     )
     return ShareUrlExportResult(rows=rows, stream=stream)
 
 
-def _spool(*, applicants: QuerySet[Applicant], encoding: str) -> pgexport.Spool:
+def share_csv_header(*, company: Company, columns: str = "") -> tuple[str, ...]:
+    """The fixed header, or with `columns="labels"` the company's free-area labels in their place
+    (a free area without a label keeps its standard name)."""
+    if columns != "labels":
+        return SHARE_CSV_HEADER
+    standard = list(SHARE_CSV_HEADER)
+    for n in (1, 2, 3):
+        label = getattr(company, f"free_area_{n}_label")
+        if label:
+            standard[standard.index(f"フリーエリア{n}")] = label
+    return tuple(standard)
+
+
+def _spool(*, applicants: QuerySet[Applicant], encoding: str, header: Sequence[str]) -> pgexport.Spool:
     return pgexport.spool_share_url_csv(
         applicants=applicants,
         encoding=encoding,
-        header=SHARE_CSV_HEADER,
+        header=header,
         status_labels=_status_labels(),
         url_prefix=share_url("")[:-1],
     )

@@ -20,10 +20,11 @@ def sharing_csv_menu_items(context: template.Context) -> dict[str, Any]:
     if request is None or company is None or not company.share_url_enabled:
         return {"enabled": False}
     params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("encoding", None)
+    for name in ("page", "encoding", "columns"):
+        params.pop(name, None)
     query = params.urlencode()
-    return {"enabled": True, "query": f"{query}&" if query else ""}
+    labelled = any(getattr(company, f"free_area_{n}_label") for n in (1, 2, 3))
+    return {"enabled": True, "query": f"{query}&" if query else "", "labelled": labelled}
 
 
 @register.inclusion_tag("sharing/_nav_link.html", takes_context=True)

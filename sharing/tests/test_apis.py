@@ -108,3 +108,30 @@ def test_share_url_csv_api_is_403_when_feature_is_off(alice, company):
     company.share_url_enabled = False
     company.save()
     assert api_client_for(alice).get("/api/v1/share-urls.csv").status_code == 403
+
+
+def test_the_share_url_csv_can_name_the_free_areas_by_the_companys_labels(
+    alice, alice_client, applicant, company
+):
+    """Issue 14 §14: an ATS maps columns by name, so the download can use the labels of 応募設定."""
+    company.free_area_1_label = "ATS応募者ID"
+    company.free_area_2_label = ""
+    company.save()
+    api = api_client_for(alice)
+    standard = b"".join(api.get("/api/v1/share-urls.csv?encoding=utf-8").streaming_content)  # type: ignore[attr-defined]
+    labelled = b"".join(
+        api.get("/api/v1/share-urls.csv?encoding=utf-8&columns=labels").streaming_content  # type: ignore[attr-defined]
+    )
+    assert next(csv.reader(io.StringIO(standard.decode("utf-8-sig"))))[4:7] == [
+        "フリーエリア1",
+        "フリーエリア2",
+        "フリーエリア3",
+    ]
+    assert next(csv.reader(io.StringIO(labelled.decode("utf-8-sig"))))[4:7] == [
+        "ATS応募者ID",
+        "フリーエリア2",
+        "フリーエリア3",
+    ]
+    assert ShareUrlExport.objects.order_by("created_at").last().search == {"columns": "labels"}
+    menu = alice_client.get("/applicants/").content.decode()
+    assert 'id="share-csv-labels"' in menu and "columns=labels" in menu
