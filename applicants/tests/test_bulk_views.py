@@ -251,3 +251,35 @@ def test_the_withdraw_confirmation_has_no_send_again_box(alice_client, job_posti
     )
     html = confirm_all(alice_client, job_posting, action="withdraw").content.decode()
     assert 'name="send_again"' not in html
+
+
+def test_one_applicant_gets_an_answer_request_from_their_page(
+    alice_client, job_posting, django_capture_on_commit_callbacks
+):
+    """Issue 14 §4: a 回答依頼 button on the applicant page, through the bulk confirmation (one target)."""
+    import re
+
+    from messaging.models import Message
+    from tests.factories import ApplicantFactory
+
+    applicant = ApplicantFactory(job_posting=job_posting)
+    other = ApplicantFactory(job_posting=job_posting)  # not asked
+    job_posting.company.last_im_id = other.im_id  # as registration keeps it
+    job_posting.company.save(update_fields=["last_im_id"])
+    page = alice_client.get(f"/applicants/{applicant.im_id}/").content.decode()
+    form = page.split('id="answer-request-one"')[1].split("</form>")[0]
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    assert fields == {
+        "action": "answer_request",
+        "scope": "selected",
+        "job_posting": str(job_posting.pk),
+        "im_id": str(applicant.im_id),
+    }
+    confirm = alice_client.get(CONFIRM, fields)
+    assert confirm.status_code == 200
+    assert confirm.context["counts"].awaiting == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(CONFIRM, post_form(confirm))
+    assert list(Message.objects.filter(template_code="D04").values_list("applicant", flat=True)) == [
+        applicant.pk
+    ]
