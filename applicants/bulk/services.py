@@ -86,6 +86,23 @@ def selection_counts(
     return SelectionCounts(by_status=selectors.status_counts(queryset=queryset))
 
 
+def d04_preview(*, company: Company, selection: Selection) -> dict[str, str] | None:
+    """D04 as the first recipient of the selection (its lowest iM採用ID 調整中) will get it, or None."""
+    from messaging.services.outbox import renderer_for
+
+    first = (
+        selection_queryset(company=company, selection=selection)
+        .filter(status=Applicant.Status.AWAITING)
+        .select_related("job_posting", "company")
+        .order_by("im_id")
+        .first()
+    )
+    if first is None:
+        return None
+    subject, body, _html = renderer_for(company=company, code="D04").render(first, first.job_posting)
+    return {"to": first.email, "subject": subject, "body": body}
+
+
 def resend_window_start(at: dt.datetime) -> dt.datetime | None:
     """Since when a D04 counts as recent for a request made `at`; None when the window is off."""
     hours = settings.ANSWER_REQUEST_RESEND_HOURS

@@ -72,6 +72,9 @@ def bulk_confirm(request: HttpRequest) -> HttpResponse:
             "selection": selection,
             "counts": counts,
             "recent": recent,
+            "d04": services.d04_preview(company=company, selection=selection)
+            if action == SelectionForm.ANSWER_REQUEST
+            else None,
             "resend_hours": settings.ANSWER_REQUEST_RESEND_HOURS,
             "posting": posting,
             "search": form.search,

@@ -283,3 +283,16 @@ def test_one_applicant_gets_an_answer_request_from_their_page(
     assert list(Message.objects.filter(template_code="D04").values_list("applicant", flat=True)) == [
         applicant.pk
     ]
+
+
+def test_the_confirmation_shows_the_d04_the_first_recipient_will_get(alice_client, job_posting, applicants):
+    """Issue 14 §4: the recruiter sees the mail before sending it to thousands."""
+    response = confirm_all(alice_client, job_posting)
+    preview = response.context["d04"]
+    first = min((a for a in applicants if a.status == Applicant.Status.AWAITING), key=lambda a: a.im_id)
+    assert preview["to"] == first.email
+    assert preview["subject"] == "録画面接のご回答のお願い"
+    assert first.interview_url in preview["body"]
+    assert 'id="d04-preview"' in response.content.decode()
+    withdraw = confirm_all(alice_client, job_posting, action="withdraw")
+    assert withdraw.context["d04"] is None
