@@ -75,7 +75,17 @@ class ApplicantImport(models.Model):
 
     @property
     def can_confirm(self) -> bool:
-        return self.status == self.Status.VALIDATED and self.n_error == 0 and self.file_error is None
+        return (
+            self.status == self.Status.VALIDATED
+            and self.n_error == 0
+            and self.file_error is None
+            and not self.nothing_to_import
+        )
+
+    @property
+    def nothing_to_import(self) -> bool:
+        """Validated without errors, but every row is registered already (a re-upload): no 取り込む."""
+        return self.status == self.Status.VALIDATED and self.n_error == 0 and self.n_new + self.n_update == 0
 
     @property
     def is_running(self) -> bool:

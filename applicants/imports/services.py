@@ -142,6 +142,10 @@ def applicant_import_confirm(*, applicant_import: ApplicantImport, by: Any) -> A
     if not locked.can_confirm:
         if locked.status in (ApplicantImport.Status.IMPORTING, ApplicantImport.Status.DONE):
             raise ImportNotConfirmable(_("This upload has already been imported."))
+        if locked.nothing_to_import:
+            raise ImportNotConfirmable(
+                _("Every applicant of this file is registered already: there is nothing to import.")
+            )
         raise ImportNotConfirmable(_("Only an upload validated without errors can be imported."))
     locked.status = ApplicantImport.Status.IMPORTING
     locked.progress = 0

@@ -75,8 +75,11 @@ def test_reuploading_an_imported_file_creates_and_sends_nothing(
     confirm(upload(job_posting, applicants_csv(20), alice), alice, django_capture_on_commit_callbacks)
     again = upload(job_posting, applicants_csv(20), alice)
     assert again.counts == {"new": 0, "update": 0, "skipped": 20, "error": 0}
-    again = confirm(again, alice, django_capture_on_commit_callbacks)
-    assert again.status == ApplicantImport.Status.DONE
+    # Nothing to register: the upload cannot be confirmed (issue 14 §13), and nothing happens.
+    with pytest.raises(services.ImportNotConfirmable):
+        confirm(again, alice, django_capture_on_commit_callbacks)
+    again.refresh_from_db()
+    assert again.status == ApplicantImport.Status.VALIDATED and again.nothing_to_import
     assert Applicant.objects.count() == 20
     assert Message.objects.filter(template_code="D03").count() == 20
 

@@ -166,3 +166,23 @@ def test_posting_download_refuses_cp932_for_characters_it_lacks(alice_client, jo
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == HEADERS
     assert [row[1] for row in rows[1:]] == ["𠮷野", "'=SUM(A1)"]
+
+
+def test_a_reupload_with_nothing_to_register_offers_no_import(
+    alice_client, job_posting, django_capture_on_commit_callbacks
+):
+    """Issue 14 §13: every row registered already: the page says so and shows no 取り込む button."""
+    data = applicants_csv(3)
+    first = post_upload(alice_client, job_posting, data)
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.post(first["Location"].replace("/imports/", "/imports/", 1) + "confirm/")
+    assert Applicant.objects.filter(job_posting=job_posting).count() == 3
+    again = post_upload(alice_client, job_posting, data)
+    imp = ApplicantImport.objects.latest("pk")
+    assert imp.n_skipped == 3 and imp.nothing_to_import and not imp.can_confirm
+    html = alice_client.get(again["Location"]).content.decode()
+    assert 'id="nothing-to-import"' in html and 'id="import-confirm"' not in html
+    assert "すべて登録済み" in html
+    refused = alice_client.post(reverse("applicants:import_confirm", args=[imp.pk]), follow=True)
+    assert "取り込むものはありません" in refused.content.decode()
+    assert Message.objects.filter(template_code="D03").count() == 3
