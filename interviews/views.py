@@ -156,7 +156,14 @@ def interview_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 @interview_page
 def start(request: HttpRequest, applicant: Applicant) -> HttpResponse:
     progress = selectors.interview_progress(applicant=applicant)
-    context = {"applicant": applicant, "posting": applicant.job_posting, "progress": progress}
+    # Roughly how long it takes: every question's preparation and answer time, in whole minutes up.
+    seconds = sum(q.preparation_seconds + q.answer_seconds for q in progress.questions)
+    context = {
+        "applicant": applicant,
+        "posting": applicant.job_posting,
+        "progress": progress,
+        "minutes": max(1, -(-seconds // 60)),
+    }
     return render(request, "interviews/start.html", context)
 
 

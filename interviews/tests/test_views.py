@@ -303,3 +303,15 @@ def test_the_applicants_pages_do_not_lead_to_the_recruiter_login(client, applica
     body = client.get(f"/i/{applicant.interview_token}/").content.decode()
     assert '<span class="brand">interviewmaker</span>' in body
     assert 'class="brand" href=' not in body
+
+
+def test_the_start_page_says_roughly_how_long_it_takes(client, applicant):
+    """Issue 14 §9: the sum of the questions' preparation and answer times, in minutes rounded up."""
+    questions = list(applicant.job_posting.questions.all())
+    seconds = sum(q.preparation_seconds + q.answer_seconds for q in questions)
+    minutes = max(1, -(-seconds // 60))
+    body = client.get(f"/i/{applicant.interview_token}/").content.decode()
+    assert f"所要時間の目安は約 {minutes} 分" in body
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/i/{applicant.interview_token}/").content.decode()
+    assert f"It takes about {minutes} minute" in english
