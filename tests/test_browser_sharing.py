@@ -147,3 +147,46 @@ def test_reviewer_evaluates_through_an_exported_share_url(
     new_url = page.input_value("#share-url").replace(settings.SITE_URL, live_server.url)
     assert reviewer.goto(new_url).status == 200
     reviewer_context.close()
+
+
+def test_the_evaluation_form_is_within_reach_on_a_wide_screen_and_a_phone(
+    browser, live_server, job_posting, artifacts_dir, transactional_db
+):
+    """Issue 14 §11: beside the videos (sticky) on a wide screen; on a phone a button at the top
+    jumps to it."""
+    from sharing import services as sharing_services
+
+    applicant: Applicant = ApplicantFactory(  # type: ignore[assignment]
+        job_posting=job_posting, status=Applicant.Status.SUBMITTED
+    )
+    for n, question in enumerate(job_posting.questions.order_by("position")):
+        _answer(applicant, question, f"answers/{applicant.pk}/reach-{n}.mp4")
+    link = sharing_services.share_link_get_or_create(applicant=applicant)
+    assert link is not None
+    url = f"{live_server.url}/s/{link.token}/"
+
+    wide = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    page = wide.new_page()
+    page.goto(url)
+    form = page.locator("#evaluation-form").bounding_box()
+    videos = page.locator("#answers").bounding_box()
+    assert form is not None and videos is not None
+    assert form["y"] < 900 and form["x"] > videos["x"] + videos["width"] - 1  # beside, on screen
+    assert not page.is_visible("#to-evaluation")
+    page.mouse.wheel(0, 3000)  # scrolled down the videos, the form stays in view
+    page.wait_for_timeout(300)
+    box = page.locator("#evaluation-form").bounding_box()
+    assert box is not None and 0 <= box["y"] < 900
+    page.screenshot(path=str(artifacts_dir / "reviewer-wide-sticky-form.png"))
+    wide.close()
+
+    phone = browser.new_context(locale="ja-JP", viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = phone.new_page()
+    page.goto(url)
+    button = page.locator("#to-evaluation").bounding_box()
+    assert button is not None and button["y"] + button["height"] <= 844
+    page.click("#to-evaluation")
+    page.wait_for_timeout(300)
+    box = page.locator("#evaluation-form").bounding_box()
+    assert box is not None and 0 <= box["y"] < 844
+    phone.close()
