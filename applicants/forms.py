@@ -82,9 +82,13 @@ class JobPostingForm(forms.ModelForm):
         label=_("Yes, set a deadline that has already passed"), required=False
     )
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, company: Company | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["deadline"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]  # type: ignore[attr-defined]
+        if company is not None:
+            # The hint sits with the field it is about.
+            hint = _("In %(tz)s, the company's time zone.")
+            self.fields["deadline"].help_text = hint % {"tz": company.timezone}
         self.needs_confirmation = bool(self.data.get("confirm_past_deadline"))
 
     def clean(self) -> dict[str, Any]:

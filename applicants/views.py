@@ -63,7 +63,7 @@ def job_posting_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
     company = company_of(request)
     posting = get_job_posting_for_user(request, pk) if pk is not None else None
     if request.method == "POST":
-        form = JobPostingForm(request.POST, instance=posting)
+        form = JobPostingForm(request.POST, instance=posting, company=company)
         formset = QuestionFormSet(request.POST, prefix="q")
         if form.is_valid() and formset.is_valid():
             questions = [
@@ -78,7 +78,7 @@ def job_posting_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
                 messages.success(request, _("The job posting was saved."))
                 return redirect("applicants:dashboard")
     else:
-        form = JobPostingForm(instance=posting)
+        form = JobPostingForm(instance=posting, company=company)
         initial = (
             list(posting.questions.values("text", "preparation_seconds", "answer_seconds", "max_takes"))
             if posting

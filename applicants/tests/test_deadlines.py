@@ -84,3 +84,11 @@ def test_the_question_inputs_carry_the_models_limits(alice_client, job_posting):
     assert 'min="10"' in field and 'max="600"' in field
     takes = html.split('name="q-0-max_takes"')[1].split(">")[0]
     assert 'min="1"' in takes and 'max="10"' in takes
+
+
+def test_the_open_checkbox_and_the_time_zone_hint_sit_with_their_fields(alice_client, job_posting):
+    """Issue 14 §15: 公開中 is ticked beside its label; the time zone is said under the deadline."""
+    html = alice_client.get(f"/job-postings/{job_posting.pk}/edit/").content.decode()
+    assert '<label class="check" for="id_is_open"><input type="checkbox" name="is_open"' in html
+    deadline = html.split('name="deadline"')[1].split("</div>")[0]
+    assert "Asia/Tokyo（会社のタイムゾーン）の日時で指定します。" in deadline
