@@ -181,12 +181,16 @@ def reviewer(request: HttpRequest, token: str) -> HttpResponse:
         initial = {"submission": uuid.uuid4()}  # the form's one-time key (evaluation_submit)
     form = EvaluationForm(request.POST or None, sheet=sheet, initial=initial)
     answers = _answers(link)
+    # Nothing to evaluate before the applicant has answered: no form, and a post adds nothing.
+    has_answers = any(row["answer"] for row in answers)
     if request.method == "POST":
         if edit_id and editing is None:
             # The session that submitted it has ended (another browser, cleared cookies): change nothing.
             form.add_error(
                 None, _("This evaluation can only be edited in the browser it was submitted from.")
             )
+        elif editing is None and not has_answers:
+            form.add_error(None, _("There is no answer to evaluate yet."))
         elif form.is_valid():
             values = {
                 "sheet": sheet,
@@ -196,9 +200,6 @@ def reviewer(request: HttpRequest, token: str) -> HttpResponse:
             if editing is not None:
                 services.evaluation_update(evaluation=editing, **values)
                 messages.success(request, _("Your evaluation was updated."))
-            elif not any(row["answer"] for row in answers):
-                form.add_error(None, _("There is no answer to evaluate yet."))
-                return _reviewer_render(request, link, form, answers, sheet, own, editing)
             else:
                 evaluation = services.evaluation_submit(
                     link=link, submission=form.cleaned_data.get("submission"), **values
@@ -213,20 +214,8 @@ def reviewer(request: HttpRequest, token: str) -> HttpResponse:
             ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
-    return _reviewer_render(request, link, form, answers, sheet, own, editing)
-
-
-def _reviewer_render(
-    request: HttpRequest,
-    link: ShareLink,
-    form: EvaluationForm,
-    answers: list[dict[str, Any]],
-    sheet: Any,
-    own: list[int],
-    editing: Evaluation | None,
-) -> HttpResponse:
     evaluations, others_hidden = _visible_evaluations(link, own)
-    applicant, company = link.applicant, link.company
+    company = link.company
     return render(
         request,
         "sharing/reviewer.html",
@@ -239,8 +228,7 @@ def _reviewer_render(
                 (company.free_area_label(n), getattr(applicant, f"free_area_{n}")) for n in (1, 2, 3)
             ],
             "answers": answers,
-            # Nothing to evaluate before the applicant has answered: no form.
-            "has_answers": any(row["answer"] for row in answers),
+            "has_answers": has_answers,
             "form": form,
             "sheet": sheet,
             "evaluations": evaluations,

@@ -128,15 +128,18 @@ def _cancel_closed(*, token: str, rows: list[Message]) -> list[Message]:
     if not reasons:
         return rows
     kept = []
+    cancelled: dict[str, list[int]] = {}  # reason → message ids: one UPDATE per reason, not per row
     for row in rows:
         reason = reasons.get(row.applicant_id or 0) if row.template_code in INVITATIONS else None
         if reason is None:
             kept.append(row)
-            continue
-        Message.objects.filter(pk=row.pk, claim_token=token, status=Message.Status.SENDING).update(
+        else:
+            cancelled.setdefault(reason, []).append(row.pk)
+    for reason, pks in cancelled.items():
+        Message.objects.filter(pk__in=pks, claim_token=token, status=Message.Status.SENDING).update(
             status=Message.Status.CANCELLED, lease_until=None, last_error=reason
         )
-        logger.info("message %s (%s) cancelled: %s", row.pk, row.template_code, reason)
+        logger.info("messages %s cancelled: %s", pks, reason)
     return kept
 
 
