@@ -50,7 +50,7 @@ bench: venv-dev
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 ## messages: refresh and compile the translation catalogues (one per app, plus templates/ at the root).
-APPS := applicants interviews messaging sharing
+APPS := applicants imports interviews messaging bulk sharing
 messages: venv-dev
 	@for app in $(APPS); do \
 	  (cd $$app && PYTHONPATH=$(CURDIR) ../$(BIN)/django-admin makemessages -l ja -l en --ignore='tests/*' && \

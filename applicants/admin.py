@@ -90,8 +90,3 @@ class ApplicantAdmin(ReadOnlyAdmin):
     list_select_related = ["company", "job_posting"]
     exclude = ["interview_token"]
     show_full_result_count = False
-
-
-# Admin of the applicants app's subpackages.
-from applicants.bulk import admin as _bulk_admin  # noqa: E402, F401
-from applicants.imports import admin as _imports_admin  # noqa: E402, F401

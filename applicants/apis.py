@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +21,11 @@ from applicants.permissions import CompanyScopedModelSerializer, api_company
 from applicants.services import ApplicantData
 
 EMAIL_TAKEN = gettext_lazy("This email address is already registered for this job posting.")
+EXTENSION_REFUSED = {
+    "submitted": gettext_lazy("The applicant has submitted: there is no deadline to extend."),
+    "withdrawn": gettext_lazy("The applicant has withdrawn: there is no deadline to extend."),
+    "later": gettext_lazy("The applicant's deadline is already this late or later."),
+}
 
 
 class QuestionSerializer(CompanyScopedModelSerializer):
@@ -36,10 +42,27 @@ class JobPostingSerializer(CompanyScopedModelSerializer):
         default=False,
         help_text="Set true to move an existing posting's deadline into the past (closes its interviews).",
     )
+    notify_reopened = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text=(
+            "When a later deadline reopens expired (期限切れ) applicants, send them D06 (deadline extended)."
+        ),
+    )
 
     class Meta:
         model = JobPosting
-        fields = ["id", "title", "instructions", "deadline", "is_open", "questions", "confirm_past_deadline"]
+        fields = [
+            "id",
+            "title",
+            "instructions",
+            "deadline",
+            "is_open",
+            "questions",
+            "confirm_past_deadline",
+            "notify_reopened",
+        ]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         confirmed = attrs.pop("confirm_past_deadline", False)
@@ -71,6 +94,7 @@ class JobPostingViewSet(
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         data = dict(serializer.validated_data)
         questions = data.pop("questions", [])
+        data.pop("notify_reopened", None)
         serializer.instance = services.job_posting_save(
             company=api_company(self.request), posting=None, data=data, questions=questions
         )
@@ -79,7 +103,12 @@ class JobPostingViewSet(
         data = dict(serializer.validated_data)
         questions = data.pop("questions", None)
         serializer.instance = services.job_posting_save(
-            company=api_company(self.request), posting=serializer.instance, data=data, questions=questions
+            company=api_company(self.request),
+            posting=serializer.instance,
+            data=data,
+            questions=questions,
+            notify_reopened=data.pop("notify_reopened", False),
+            by=self.request.user,
         )
 
 
@@ -87,6 +116,20 @@ class ApplicantSerializer(CompanyScopedModelSerializer):
     job_posting = serializers.PrimaryKeyRelatedField(queryset=JobPosting.objects.all())  # scoped by the base
     interview_url = serializers.CharField(read_only=True)
     share_url = serializers.SerializerMethodField()
+    deadline = serializers.DateTimeField(
+        required=False,
+        help_text=(
+            "The applicant's own deadline (期限延長), null while the posting's applies. PATCH a later one to "
+            "extend: an expired (期限切れ) applicant returns to awaiting (調整中)."
+        ),
+    )
+    answer_deadline = serializers.DateTimeField(read_only=True, help_text="The deadline that applies.")
+    notify = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="With `deadline`: send D06 (deadline extended) to the applicant.",
+    )
 
     class Meta:
         model = Applicant
@@ -95,12 +138,16 @@ class ApplicantSerializer(CompanyScopedModelSerializer):
             "job_posting",
             *applicant_fields.NAMES,
             "status",
+            "deadline",
+            "answer_deadline",
+            "notify",
+            "submitted_at",
             "created_via",
             "created_at",
             "interview_url",
             "share_url",
         ]
-        read_only_fields = ["im_id", "status", "created_via", "created_at"]
+        read_only_fields = ["im_id", "status", "submitted_at", "created_via", "created_at"]
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -140,7 +187,14 @@ class ApplicantSerializer(CompanyScopedModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, list[str]] = {}
+        if "deadline" in attrs and self.instance is None:
+            # A new applicant has the posting's deadline; 期限延長 is for registered ones.
+            raise serializers.ValidationError(
+                {"deadline": [gettext_lazy("Set a deadline by updating the applicant.")]}
+            )
         for name, value in list(attrs.items()):
+            if name in ("deadline", "notify"):
+                continue
             try:
                 attrs[name] = applicant_fields.clean_input(name, value)
             except DjangoValidationError as exc:
@@ -224,5 +278,28 @@ class ApplicantViewSet(
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         data = dict(serializer.validated_data)
         data.pop("job_posting", None)
-        assert isinstance(serializer.instance, Applicant)
-        services.applicant_update(applicant=serializer.instance, data=data)
+        notify = data.pop("notify", False)
+        deadline = data.pop("deadline", None)
+        applicant = serializer.instance
+        assert isinstance(applicant, Applicant)
+        with transaction.atomic():
+            if data:
+                services.applicant_update(applicant=applicant, data=data)
+            if deadline is not None:
+                self._extend(applicant, deadline=deadline, notify=notify)
+
+    def _extend(self, applicant: Applicant, *, deadline: Any, notify: bool) -> None:
+        try:
+            result = services.applicants_deadline_extend(
+                company=applicant.company,
+                applicant_ids=[applicant.pk],
+                deadline=deadline,
+                notify=notify,
+                by=self.request.user,
+            )
+        except services.DeadlineRefused as refused:
+            raise serializers.ValidationError({"deadline": [str(refused)]}) from None
+        if not result.extended:
+            reason = next(iter(result.skipped), "")
+            raise serializers.ValidationError({"deadline": [EXTENSION_REFUSED.get(reason, "")]})
+        applicant.refresh_from_db()

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -36,19 +36,12 @@ class SubmissionChart:
 
 
 def submissions_by_day(*, company: Company) -> dict[int, list[tuple[dt.date, int]]]:
-    """Per posting: (day, submissions that day) in the company's time zone, in one query.
-
-    An applicant's submission time is when they kept their last answer: submitting is the click
-    that follows it, and the answers are what the applicant actually handed in.
-    """
-    from interviews.models import Answer
-
-    last_answer = Answer.objects.filter(applicant=OuterRef("pk")).order_by("-kept_at").values("kept_at")[:1]
+    """Per posting: (day, submissions that day) in the company's time zone, in one query."""
     rows = (
         Applicant.objects.filter(company=company, status=Applicant.Status.SUBMITTED)
-        # An applicant marked 回答済 without answers (by an operator, or imported data) counts on the
-        # day the row last changed, so the chart always ends at the 回答済 count.
-        .annotate(day=TruncDate(Coalesce(Subquery(last_answer), F("updated_at")), tzinfo=company.tzinfo))
+        # An applicant marked 回答済 without a submission time (by an operator) counts on the day the
+        # row last changed, so the chart always ends at the 回答済 count.
+        .annotate(day=TruncDate(Coalesce(F("submitted_at"), F("updated_at")), tzinfo=company.tzinfo))
         .filter(day__isnull=False)
         .order_by()
         .values_list("job_posting_id", "day")

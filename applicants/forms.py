@@ -77,6 +77,11 @@ class JobPostingForm(forms.ModelForm):
             "instructions": forms.Textarea(attrs={"rows": 4}),
         }
 
+    # On an existing posting: a later deadline reopens its 期限切れ applicants; tell them with D06?
+    notify_reopened = forms.BooleanField(
+        label=_("If a later deadline reopens expired applicants, tell them by email (D06 Deadline extended)"),
+        required=False,
+    )
     # Shown once a changed deadline turns out to be in the past (validate_deadline_change).
     confirm_past_deadline = forms.BooleanField(
         label=_("Yes, set a deadline that has already passed"), required=False
@@ -160,3 +165,20 @@ class MemberCreateForm(forms.Form):
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("role"), choices=Membership.Role.choices)
+
+
+class DeadlineExtendForm(forms.Form):
+    """期限延長 of one applicant (applicant page); the same fields as まとめて処理モード's."""
+
+    deadline = forms.DateTimeField(
+        label=_("New deadline"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    notify = forms.BooleanField(label=_("Tell them by email (D06 Deadline extended)"), required=False)
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["deadline"].help_text = _("In %(tz)s, the company's time zone.") % {
+            "tz": company.timezone
+        }

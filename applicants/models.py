@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -13,8 +14,9 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower, Upper
+from django.db.models.functions import Coalesce, Lower, Upper
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 
@@ -184,6 +186,9 @@ class JobPosting(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # Set by services.job_posting_save: what moving the deadline later did to 期限切れ applicants.
+    reopened: Any = None
+
     @property
     def deadline_passed(self) -> bool:
         return timezone.now() >= self.deadline
@@ -229,6 +234,12 @@ class Applicant(models.Model):
     free_area_2 = models.CharField(_("free area 2"), max_length=255, blank=True)
     free_area_3 = models.CharField(_("free area 3"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.AWAITING)
+    # A personal deadline (期限延長 for this applicant) overrides the posting's; see answer_deadline.
+    deadline = models.DateTimeField(
+        _("personal deadline"), null=True, blank=True, validators=[validate_deadline]
+    )
+    # When the applicant submitted (回答済); cleared by 受験リセット.
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     interview_token = models.CharField(max_length=64, default=new_token, editable=False)
     created_via = models.CharField(
         _("registered via"), max_length=10, choices=CreatedVia.choices, default=CreatedVia.FORM
@@ -281,6 +292,73 @@ class Applicant(models.Model):
     @property
     def interview_url(self) -> str:
         return f"{settings.SITE_URL}/i/{self.interview_token}/"
+
+    @property
+    def answer_deadline(self) -> dt.datetime:
+        """The deadline that applies to this applicant: their own (期限延長) or else the posting's."""
+        return self.deadline or self.job_posting.deadline
+
+    @property
+    def deadline_passed(self) -> bool:
+        return timezone.now() >= self.answer_deadline
+
+
+def answer_deadline_expression() -> models.Func:
+    """SQL for Applicant.answer_deadline, for filters over many applicants at once."""
+    return Coalesce(models.F("deadline"), models.F("job_posting__deadline"))
+
+
+class ApplicantEvent(models.Model):
+    """One line of an applicant's history (履歴): what happened, when, by whom, with its details."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        DEADLINE_EXTENDED = "deadline_extended", _("Deadline extended")
+        RESET = "reset", _("Interview reset")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    # Null when the applicant or the system did it.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kind-specific values: {"deadline": iso, "previous": iso|None, "reopened": bool, "notified": bool}
+    # for an extension, {"answers": n, "takes": n} for a reset.
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("applicant event")
+        verbose_name_plural = _("applicant events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.applicant_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def details(self) -> str:
+        """The event's values in a sentence of the reader's language (times in the active time zone)."""
+        data = self.data or {}
+        if self.kind == self.Kind.DEADLINE_EXTENDED:
+            parts: list[Any] = [
+                _("New deadline %(new)s (was %(old)s).")
+                % {"new": _local(data.get("deadline")), "old": _local(data.get("previous"))}
+            ]
+            if data.get("reopened"):
+                parts.append(_("Expired → awaiting."))
+            if data.get("notified"):
+                parts.append(_("D06 sent."))
+            return " ".join(str(p) for p in parts)
+        if self.kind == self.Kind.RESET:
+            return str(_("%(n)s answers archived.") % {"n": data.get("answers", 0)})
+        return ""
+
+
+def _local(value: str | None) -> str:
+    parsed = parse_datetime(value or "")
+    return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M") if parsed else "—"
 
 
 class Question(models.Model):
@@ -387,8 +465,3 @@ class ApplicantSearchBacklog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id}: {self.im_id_from}–{self.im_id_to}"
-
-
-# Models of the applicants app kept in their own modules; imported here so Django finds them.
-from applicants.bulk.models import AnswerRequest  # noqa: E402, F401
-from applicants.imports.models import ApplicantImport  # noqa: E402, F401

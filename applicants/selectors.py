@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from applicants import search
-from applicants.models import ApiToken, Applicant, Company, JobPosting
+from applicants.models import ApiToken, Applicant, ApplicantEvent, Company, JobPosting
 from interviewmaker.numbers import ascii_int, id_or_404
 
 
@@ -222,3 +222,10 @@ def _day_start(day: dt.date, company: Company) -> dt.datetime:
 def api_token_list(*, user: Any) -> QuerySet[ApiToken]:
     """The user's API tokens, newest first: the active one and the last few revoked ones."""
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")[:10]
+
+
+def applicant_events(*, applicant: Applicant) -> list[ApplicantEvent]:
+    """The applicant's history (履歴), newest first, with who did each step."""
+    return list(
+        ApplicantEvent.objects.filter(applicant=applicant).select_related("by").order_by("-at", "-id")[:200]
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -9,14 +10,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F
 from django.db.models.base import ModelState
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from applicants import search, signals
 from applicants.fields import NAMES as FIELD_NAMES
-from applicants.models import ApiToken, Applicant, Company, JobPosting, Membership, Question, api_token_hash
+from applicants.models import (
+    ApiToken,
+    Applicant,
+    ApplicantEvent,
+    Company,
+    JobPosting,
+    Membership,
+    Question,
+    api_token_hash,
+    validate_deadline,
+)
 
 
 @dataclass
@@ -189,32 +202,171 @@ def applicant_register_one(*, job_posting: JobPosting, data: ApplicantData, via:
 
 
 @transaction.atomic
-def applicants_withdraw(*, applicants: Sequence[Applicant]) -> int:
+def applicants_withdraw(*, applicants: Sequence[Applicant], by: Any = None) -> int:
     """Mark applicants as 辞退 (withdrawn) and revoke their share links; submitted ones keep both."""
-    pks = list(
+    rows = list(
         Applicant.objects.select_for_update()
         .filter(pk__in=[a.pk for a in applicants])
-        .exclude(status=Applicant.Status.SUBMITTED)
-        .values_list("pk", flat=True)
+        .exclude(status__in=[Applicant.Status.SUBMITTED, Applicant.Status.WITHDRAWN])
+        .values_list("pk", "company_id")
     )
-    Applicant.objects.filter(pk__in=pks).update(status=Applicant.Status.WITHDRAWN)
+    pks = [pk for pk, _company in rows]
+    Applicant.objects.filter(pk__in=pks).update(status=Applicant.Status.WITHDRAWN, updated_at=timezone.now())
+    by = by if getattr(by, "pk", None) else None
+    ApplicantEvent.objects.bulk_create(
+        [
+            ApplicantEvent(company_id=company, applicant_id=pk, kind=ApplicantEvent.Kind.WITHDRAWN, by=by)
+            for pk, company in rows
+        ],
+        batch_size=1000,
+    )
     signals.applicants_withdrawn.send(sender=Applicant, applicant_ids=pks)  # sharing revokes their links
     return len(pks)
 
 
+@dataclass
+class Extension:
+    """What a 期限延長 did: who got the new deadline, who of them were reopened, who was left alone."""
+
+    extended: list[Applicant] = field(default_factory=list)
+    reopened: int = 0
+    # Reason → count: submitted and withdrawn applicants keep theirs, as do those whose own deadline
+    # is already as late.
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+class DeadlineRefused(Exception):
+    """The new deadline is not usable; the message says why, in the user's language."""
+
+
+def applicants_deadline_extend(
+    *, company: Company, applicant_ids: Sequence[int], deadline: dt.datetime, notify: bool, by: Any = None
+) -> Extension:
+    """期限延長: give the applicants a personal deadline; 期限切れ ones return to 調整中 and may record
+    again. With `notify`, each extended applicant is sent D06 (once per applicant and deadline).
+
+    Submitted and withdrawn applicants, and those whose deadline is already as late, are skipped.
+    """
+    if deadline <= timezone.now():
+        raise DeadlineRefused(_("The new deadline has already passed. Choose a date and time in the future."))
+    try:
+        validate_deadline(deadline)
+    except ValidationError as error:
+        raise DeadlineRefused(error.messages[0]) from None
+    with transaction.atomic():
+        rows = list(
+            Applicant.objects.select_for_update(of=("self",))
+            .select_related("job_posting")
+            .filter(company=company, pk__in=list(applicant_ids))
+            .order_by("pk")
+        )
+        return _extend(rows=rows, deadline=deadline, notify=notify, by=by)
+
+
+def _extend(
+    *,
+    rows: list[Applicant],
+    deadline: dt.datetime,
+    notify: bool,
+    by: Any,
+    posting_previous: dt.datetime | None = None,
+) -> Extension:
+    """Extend each applicant of `rows` (locked) to `deadline`: a personal deadline, or with
+    `posting_previous` (the posting's old deadline) the posting's own new one."""
+    result = Extension()
+    closed = {Applicant.Status.SUBMITTED: "submitted", Applicant.Status.WITHDRAWN: "withdrawn"}
+    events = []
+    for applicant in rows:
+        reason = closed.get(applicant.status)  # type: ignore[call-overload]
+        # An awaiting applicant whose deadline is already as late keeps it; an expired one is reopened.
+        awaiting = applicant.status == Applicant.Status.AWAITING
+        if reason is None and posting_previous is None and awaiting and applicant.answer_deadline >= deadline:
+            reason = "later"
+        if reason is not None:
+            result.skipped[reason] = result.skipped.get(reason, 0) + 1
+            continue
+        previous = posting_previous or applicant.answer_deadline
+        reopened = applicant.status == Applicant.Status.EXPIRED
+        result.reopened += reopened
+        if posting_previous is None:
+            applicant.deadline = deadline
+        applicant.status = Applicant.Status.AWAITING
+        result.extended.append(applicant)
+        events.append(
+            ApplicantEvent(
+                company_id=applicant.company_id,
+                applicant=applicant,
+                kind=ApplicantEvent.Kind.DEADLINE_EXTENDED,
+                by=by if getattr(by, "pk", None) else None,
+                data={
+                    "deadline": deadline.isoformat(),
+                    "previous": previous.isoformat(),
+                    "reopened": reopened,
+                    "notified": notify,
+                },
+            )
+        )
+    Applicant.objects.bulk_update(result.extended, ["deadline", "status", "updated_at"], batch_size=1000)
+    ApplicantEvent.objects.bulk_create(events, batch_size=1000)
+    signals.applicants_deadline_extended.send(
+        sender=Applicant, applicants=result.extended, notify=notify, key=f"{deadline.timestamp():.0f}"
+    )
+    return result
+
+
+def job_posting_reopen(
+    *, posting: JobPosting, previous: dt.datetime, notify: bool, by: Any = None
+) -> Extension:
+    """After a posting's deadline moved later (from `previous`): its 期限切れ applicants without a
+    deadline of their own return to 調整中 under the posting's new deadline, with D06 if asked."""
+    if posting.deadline <= timezone.now() or posting.deadline <= previous:
+        return Extension()
+    with transaction.atomic():
+        rows = list(
+            Applicant.objects.select_for_update(of=("self",))
+            .select_related("job_posting")
+            .filter(job_posting=posting, status=Applicant.Status.EXPIRED, deadline__isnull=True)
+            .order_by("pk")
+        )
+        return _extend(rows=rows, deadline=posting.deadline, notify=notify, by=by, posting_previous=previous)
+
+
 @transaction.atomic
 def job_posting_save(
-    *, company: Company, posting: JobPosting | None, data: dict[str, Any], questions: list[dict[str, Any]]
+    *,
+    company: Company,
+    posting: JobPosting | None,
+    data: dict[str, Any],
+    questions: list[dict[str, Any]] | None,
+    notify_reopened: bool = False,
+    by: Any = None,
 ) -> JobPosting:
-    """Create or update a job posting with its ordered questions (replacing the old list)."""
+    """Create or update a job posting with its ordered questions (replacing the old list).
+
+    Moving the deadline later reopens the posting's 期限切れ applicants (job_posting_reopen), with D06
+    when `notify_reopened`; what that did is left in `posting.reopened`.
+    """
+    previous = None
     if posting is None:
         posting = JobPosting(company=company)
+    else:
+        # The stored deadline, under the row's lock: a bound form has already changed the instance.
+        previous = (
+            JobPosting.objects.select_for_update().values_list("deadline", flat=True).get(pk=posting.pk)
+        )
     for name in ("title", "instructions", "deadline", "is_open"):
         if name in data:
             setattr(posting, name, data[name])
     posting.save()
     if questions is not None:
         _questions_replace(posting=posting, questions=questions)
+    posting.reopened = Extension()
+    if previous is not None:
+        posting.refresh_from_db(fields=["deadline"])  # as stored, whatever type the caller gave
+    if previous is not None and posting.deadline > previous:
+        posting.reopened = job_posting_reopen(
+            posting=posting, previous=previous, notify=notify_reopened, by=by
+        )
     return posting
 
 

@@ -10,3 +10,6 @@ from django.dispatch import Signal
 applicants_registered = Signal()
 # applicants_withdraw: `applicant_ids` of those who became 辞退 (withdrawn).
 applicants_withdrawn = Signal()
+# applicants_deadline_extend: `applicants` whose deadline moved later (期限延長), `notify` when the
+# recruiter asked for D06, and `key` naming the extension (the same one twice sends D06 once).
+applicants_deadline_extended = Signal()

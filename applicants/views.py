@@ -26,10 +26,10 @@ from applicants.access import (
     membership_of,
     recruiter_required,
 )
-from applicants.bulk.services import CSV_ENCODINGS
 from applicants.forms import (
     ApplicantForm,
     ApplicationSettingsForm,
+    DeadlineExtendForm,
     JobPostingChoiceForm,
     JobPostingForm,
     MemberCreateForm,
@@ -37,7 +37,9 @@ from applicants.forms import (
     QuestionFormSet,
 )
 from applicants.models import Applicant, Company, Membership
+from applicants.notices import extension_message
 from applicants.services import ApplicantData
+from interviewmaker import csvfiles
 
 PAGE_SIZE = 50
 
@@ -73,9 +75,17 @@ def job_posting_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
                 messages.error(request, _("Add at least one question."))
             else:
                 posting = services.job_posting_save(
-                    company=company, posting=posting, data=form.cleaned_data, questions=questions
+                    company=company,
+                    posting=posting,
+                    data=form.cleaned_data,
+                    questions=questions,
+                    notify_reopened=form.cleaned_data["notify_reopened"],
+                    by=request.user,
                 )
                 messages.success(request, _("The job posting was saved."))
+                if posting.reopened.extended:
+                    notify = form.cleaned_data["notify_reopened"]
+                    messages.success(request, extension_message(posting.reopened, notify=notify))
                 return redirect("applicants:dashboard")
     else:
         form = JobPostingForm(instance=posting, company=company)
@@ -185,7 +195,7 @@ def applicant_list(request: HttpRequest) -> HttpResponse:
             "search_query": urlencode(search),
             "sort_links": _sort_links(search, conditions.sort),
             "pagination_query": query_without_page(request),
-            "encodings": CSV_ENCODINGS.items(),
+            "encodings": csvfiles.ENCODING_LABELS.items(),
             # Extra columns of other apps (evaluations), their cells gathered here for the page.
             "columns": pages.list_columns(company=company, applicants=list(page.object_list)),
         },
@@ -213,11 +223,49 @@ def _sort_links(search: dict[str, str], current: str) -> dict[str, dict[str, str
 
 
 @recruiter_required
-def applicant_detail(request: HttpRequest, im_id: int) -> HttpResponse:
+def applicant_detail(
+    request: HttpRequest, im_id: int, extend_form: DeadlineExtendForm | None = None
+) -> HttpResponse:
     applicant = get_applicant_for_user(request, im_id)
     # The other apps' sections (answers, share URL and evaluations, messages), gathered before rendering.
     sections = pages.applicant_sections(request=request, applicant=applicant)
-    return render(request, "applicants/applicant_detail.html", {"applicant": applicant, "sections": sections})
+    extendable = applicant.status in (Applicant.Status.AWAITING, Applicant.Status.EXPIRED)
+    return render(
+        request,
+        "applicants/applicant_detail.html",
+        {
+            "applicant": applicant,
+            "sections": sections,
+            "events": selectors.applicant_events(applicant=applicant),
+            "extend_form": (extend_form or DeadlineExtendForm(company=applicant.company))
+            if extendable
+            else None,
+        },
+        status=400 if extend_form is not None else 200,
+    )
+
+
+@recruiter_required
+@require_POST
+def applicant_extend(request: HttpRequest, im_id: int) -> HttpResponse:
+    """期限延長 of one applicant: their own deadline, 期限切れ → 調整中, D06 if asked."""
+    applicant = get_applicant_for_user(request, im_id)
+    form = DeadlineExtendForm(request.POST, company=applicant.company)
+    if form.is_valid():
+        try:
+            result = services.applicants_deadline_extend(
+                company=applicant.company,
+                applicant_ids=[applicant.pk],
+                deadline=form.cleaned_data["deadline"],
+                notify=form.cleaned_data["notify"],
+                by=request.user,
+            )
+        except services.DeadlineRefused as refused:
+            form.add_error("deadline", str(refused))
+        else:
+            messages.success(request, extension_message(result, notify=form.cleaned_data["notify"]))
+            return redirect("applicants:applicant_detail", im_id=applicant.im_id)
+    return applicant_detail(request, im_id, extend_form=form)
 
 
 @recruiter_required

@@ -45,10 +45,10 @@ def run_one(rows: int) -> int:
     from django.db import connection
     from django.test.utils import setup_databases, teardown_databases
 
-    from applicants.imports import services
-    from applicants.imports.models import ApplicantImport
-    from applicants.imports.samples import applicants_csv
     from applicants.models import Applicant, Company, JobPosting
+    from imports import services
+    from imports.models import ApplicantImport
+    from imports.samples import applicants_csv
     from interviewmaker.celery import app as celery_app
     from messaging.models import Message
 
@@ -116,8 +116,8 @@ def run_end_to_end(rows: int) -> int:
     from django.test.utils import setup_databases, teardown_databases
     from django.utils import timezone
 
-    from applicants.imports.samples import applicants_csv
     from applicants.models import Applicant, Company, JobPosting, Membership
+    from imports.samples import applicants_csv
     from messaging.models import Message
     from tests.clients import api_client_for
 

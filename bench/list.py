@@ -235,9 +235,9 @@ def bench_list(company_id: int, posting_id: int) -> None:
 def bench_bulk(company_id: int, posting_id: int) -> None:
     from django.db import connection
 
-    from applicants.bulk import services
-    from applicants.bulk.models import AnswerRequest
     from applicants.models import Applicant, Company
+    from bulk import services
+    from bulk.models import AnswerRequest
     from messaging.models import Message
 
     company = Company.objects.get(pk=company_id)
@@ -250,7 +250,7 @@ def bench_bulk(company_id: int, posting_id: int) -> None:
     selection = services.Selection.of(search={"job_posting": posting_id, "status": "awaiting"})
     # Delivery is the messaging benchmark's subject; here only the committed outbox rows count.
     with (
-        mock.patch("applicants.bulk.tasks.answer_request_run_task.delay"),
+        mock.patch("bulk.tasks.answer_request_run_task.delay"),
         mock.patch("messaging.services.outbox._send_on_commit"),
     ):
         Company.objects.filter(pk=company_id).update(last_im_id=last)

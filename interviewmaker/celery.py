@@ -9,6 +9,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "interviewmaker.settings")
 app = Celery("interviewmaker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Task modules inside app subpackages (autodiscovery only looks at <app>.tasks).
-app.autodiscover_tasks(["applicants.imports"])
-app.autodiscover_tasks(["applicants.bulk"])

@@ -107,8 +107,10 @@ INSTALLED_APPS = [
     "axes",
     "anymail",
     "applicants",
+    "imports",
     "interviews",
     "messaging",
+    "bulk",
     "sharing",
 ]
 
@@ -340,8 +342,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicantStatusEnum": "applicants.models.Applicant.Status",
         "MessageStatusEnum": "messaging.models.Message.Status",
-        "ImportStatusEnum": "applicants.imports.models.ApplicantImport.Status",
-        "AnswerRequestStateEnum": "applicants.bulk.models.AnswerRequest.State",
+        "ImportStatusEnum": "imports.models.ApplicantImport.Status",
+        "AnswerRequestStateEnum": "bulk.models.AnswerRequest.State",
     },
 }
 
@@ -409,7 +411,7 @@ CELERY_BEAT_SCHEDULE["interviews-normalise-sweep"] = {
     "schedule": 600.0,
 }
 
-# --- CSV bulk registration (applicants.imports) ---------------------------------------------------
+# --- CSV bulk registration (imports) ---------------------------------------------------
 
 # docs/product.md §4 limits, checked before any heavy work.
 IMPORT_MAX_ROWS = _int("IMPORT_MAX_ROWS", 100_000, minimum=1)
@@ -419,11 +421,11 @@ IMPORT_INLINE_MAX_BYTES = _int("IMPORT_INLINE_MAX_BYTES", 1000 * 1000)
 # Stored upload files are deleted this many days after the upload; the history row stays.
 IMPORT_FILE_RETENTION_DAYS = _int("IMPORT_FILE_RETENTION_DAYS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE["applicant-import-files-purge"] = {
-    "task": "applicants.imports.tasks.applicant_import_files_purge_task",
+    "task": "imports.tasks.applicant_import_files_purge_task",
     "schedule": 6 * 3600.0,
 }
 CELERY_BEAT_SCHEDULE["applicant-imports-resume"] = {
-    "task": "applicants.imports.tasks.applicant_imports_resume_task",
+    "task": "imports.tasks.applicant_imports_resume_task",
     "schedule": 300.0,
 }
 # Registrations whose search entries were not written (a lost task) are indexed again.
@@ -432,7 +434,7 @@ CELERY_BEAT_SCHEDULE["applicant-search-backlog"] = {
     "schedule": 300.0,
 }
 
-# --- Applicant list and まとめて処理モード (applicants.bulk) --------------------------------------
+# --- Applicant list and まとめて処理モード (bulk) --------------------------------------
 
 # How often beat looks for job postings whose automatic reminder (D04, docs/product.md §7) is due.
 ANSWER_REMINDER_CHECK_SECONDS = _int("ANSWER_REMINDER_CHECK_SECONDS", 300, minimum=10)
@@ -440,11 +442,11 @@ ANSWER_REMINDER_CHECK_SECONDS = _int("ANSWER_REMINDER_CHECK_SECONDS", 300, minim
 # asks to send again (a second request soon after the first is more often a mistake than a plan); 0 = off.
 ANSWER_REQUEST_RESEND_HOURS = _int("ANSWER_REQUEST_RESEND_HOURS", 24, minimum=0)
 CELERY_BEAT_SCHEDULE["answer-requests-resume"] = {
-    "task": "applicants.bulk.tasks.answer_requests_resume_task",
+    "task": "bulk.tasks.answer_requests_resume_task",
     "schedule": 300.0,
 }
 CELERY_BEAT_SCHEDULE["answer-reminders"] = {
-    "task": "applicants.bulk.tasks.auto_reminders_send_task",
+    "task": "bulk.tasks.auto_reminders_send_task",
     "schedule": float(ANSWER_REMINDER_CHECK_SECONDS),
 }
 

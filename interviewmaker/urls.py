@@ -9,6 +9,8 @@ from interviewmaker.health import healthz
 
 api_v1 = [
     path("", include("applicants.api_urls")),
+    path("", include("imports.api_urls")),
+    path("", include("bulk.api_urls")),
     path("", include("messaging.api_urls")),
     path("", include("interviews.api_urls")),
     path("", include("sharing.api_urls")),
@@ -40,6 +42,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("applicants.urls")),
+    path("", include("imports.urls")),
+    path("", include("bulk.urls")),
     path("", include("messaging.urls")),
     path("", include("interviews.urls")),
     path("", include("sharing.urls")),

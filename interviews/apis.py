@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from applicants.permissions import CompanyScopedSerializer, api_company
 from applicants.selectors import applicant_get
-from interviews import selectors, storage
+from interviews import selectors, services, storage
 
 
 class AnswerOutputSerializer(CompanyScopedSerializer):
@@ -52,3 +52,30 @@ class ApplicantAnswerList(APIView):
                 }
             )
         return Response(AnswerOutputSerializer(rows, many=True).data)
+
+
+class ResetOutputSerializer(CompanyScopedSerializer):
+    im_id = serializers.IntegerField()
+    status = serializers.CharField()
+    archived_answers = serializers.IntegerField(help_text="Answers set aside by this reset")
+
+
+class ApplicantReset(APIView):
+    """受験リセット: archive the applicant's answers (kept for recruiters, hidden from reviewers) and let
+    them record again (調整中). Refused (409) for a withdrawn applicant, one whose deadline has passed
+    (extend it first) or one with nothing recorded."""
+
+    @extend_schema(request=None, responses={200: ResetOutputSerializer})
+    def post(self, request: Request, im_id: int) -> Response:
+        applicant = applicant_get(company=api_company(request), im_id=im_id)
+        try:
+            applicant = services.interview_reset(applicant=applicant, by=request.user)
+        except services.ResetRefused as refused:
+            return Response({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
+        event = applicant.events.filter(kind="reset").order_by("-at", "-id").first()
+        archived = event.data.get("answers", 0) if event else 0
+        return Response(
+            ResetOutputSerializer(
+                {"im_id": applicant.im_id, "status": applicant.status, "archived_answers": archived}
+            ).data
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Question, new_token
@@ -11,6 +12,12 @@ from applicants.models import Question, new_token
 def take_upload_to(take: Take, filename: str) -> str:
     """Originals live under the company and applicant, named by the take's random key."""
     return f"takes/{take.applicant.company_id}/{take.applicant_id}/{filename}"
+
+
+class CurrentQuerySet(models.QuerySet):
+    def current(self) -> CurrentQuerySet:
+        """The applicant's present attempt: what a 受験リセット archived is left out."""
+        return self.filter(archived_at__isnull=True)
 
 
 class Take(models.Model):
@@ -40,6 +47,10 @@ class Take(models.Model):
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Set by 受験リセット: an earlier attempt's take, kept for recruiters, not counted against max_takes.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+
+    objects = CurrentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("take")
@@ -93,12 +104,21 @@ class Answer(models.Model):
     processing_error = models.TextField(_("processing error"), blank=True)
     kept_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Set by 受験リセット: an earlier attempt's answer, shown to recruiters only (never to reviewers).
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+
+    objects = CurrentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         ordering = ["applicant", "question__position", "question_id"]
-        constraints = [models.UniqueConstraint(fields=["applicant", "question"], name="answer_unique")]
+        constraints = [
+            # One current answer per question; a reset's archived answers stand beside it.
+            models.UniqueConstraint(
+                fields=["applicant", "question"], condition=Q(archived_at__isnull=True), name="answer_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.applicant_id}/{self.question_id}"

@@ -26,7 +26,21 @@ def applicant_section(request: HttpRequest, applicant: Applicant) -> dict[str, A
                 "duration": answer.display_duration if answer else None,
             }
         )
-    return {"applicant": applicant, "rows": rows}
+    archived = [
+        {
+            "answer": answer,
+            "video_url": storage.playback_url(answer.playback_name),
+            "duration": answer.display_duration,
+        }
+        for answer in selectors.archived_answers(applicant=applicant)
+    ]
+    resettable = applicant.status == Applicant.Status.SUBMITTED or any(row["take_count"] for row in rows)
+    return {
+        "applicant": applicant,
+        "rows": rows,
+        "archived": archived,
+        "can_reset": resettable and applicant.status != Applicant.Status.WITHDRAWN,
+    }
 
 
 def register() -> None:

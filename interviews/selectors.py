@@ -22,7 +22,7 @@ def applicant_by_token(*, token: str) -> Applicant:
 
 def take_for_applicant(*, applicant: Applicant, key: str) -> Take:
     try:
-        take = Take.objects.select_related("question").get(applicant=applicant, key=key)
+        take = Take.objects.current().select_related("question").get(applicant=applicant, key=key)
     except Take.DoesNotExist:
         raise Http404 from None
     take.applicant = applicant
@@ -53,14 +53,14 @@ class Progress:
 def interview_progress(*, applicant: Applicant) -> Progress:
     """Where the applicant stands: the first unanswered question and its finished takes."""
     questions = list(applicant.job_posting.questions.order_by("position", "id"))
-    answered = set(Answer.objects.filter(applicant=applicant).values_list("question_id", flat=True))
+    answered = set(Answer.objects.current().filter(applicant=applicant).values_list("question_id", flat=True))
     progress = Progress(questions=questions, answered=answered)
     progress.current = next((q for q in questions if q.pk not in answered), None)
     if progress.current is not None:
         progress.takes = list(
-            Take.objects.filter(
-                applicant=applicant, question=progress.current, state=Take.State.COMPLETE
-            ).order_by("completed_at", "id")
+            Take.objects.current()
+            .filter(applicant=applicant, question=progress.current, state=Take.State.COMPLETE)
+            .order_by("completed_at", "id")
         )
     return progress
 
@@ -78,12 +78,25 @@ def applicant_answers(*, applicant: Applicant) -> list[AnswerRow]:
     The applicant comes from a company-scoped access helper; everything here hangs off it.
     """
     questions = list(applicant.job_posting.questions.order_by("position", "id"))
-    answers = {a.question_id: a for a in Answer.objects.filter(applicant=applicant).select_related("take")}
+    answers = {
+        a.question_id: a for a in Answer.objects.current().filter(applicant=applicant).select_related("take")
+    }
     counts: dict[int, int] = {}
-    for question_id in Take.objects.filter(applicant=applicant, state=Take.State.COMPLETE).values_list(
-        "question_id", flat=True
+    for question_id in (
+        Take.objects.current()
+        .filter(applicant=applicant, state=Take.State.COMPLETE)
+        .values_list("question_id", flat=True)
     ):
         counts[question_id] = counts.get(question_id, 0) + 1
     return [
         AnswerRow(question=q, answer=answers.get(q.pk), take_count=counts.get(q.pk, 0)) for q in questions
     ]
+
+
+def archived_answers(*, applicant: Applicant) -> list[Answer]:
+    """Answers a 受験リセット set aside, newest reset first: for the recruiter's applicant page only."""
+    return list(
+        Answer.objects.filter(applicant=applicant, archived_at__isnull=False)
+        .select_related("question")
+        .order_by("-archived_at", "question__position", "question_id")
+    )

@@ -19,7 +19,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applicants.models import Applicant, Question
+from applicants.models import Applicant, ApplicantEvent, Question, answer_deadline_expression
 from interviewmaker.tasks import enqueue_on_commit
 from interviews import storage
 from interviews.models import Answer, Take, TakeChunk
@@ -53,7 +53,7 @@ def interview_gate(*, applicant: Applicant) -> None:
         raise InterviewClosed("withdrawn")
     if applicant.status == Applicant.Status.SUBMITTED:
         raise InterviewClosed("submitted")
-    if applicant.status == Applicant.Status.EXPIRED or applicant.job_posting.deadline_passed:
+    if applicant.status == Applicant.Status.EXPIRED or applicant.deadline_passed:
         raise InterviewClosed("deadline")
 
 
@@ -81,7 +81,11 @@ def _container_from_type(declared_type: str) -> str:
 
 
 def _completed_takes(*, applicant: Applicant, question: Question) -> int:
-    return Take.objects.filter(applicant=applicant, question=question, state=Take.State.COMPLETE).count()
+    return (
+        Take.objects.current()
+        .filter(applicant=applicant, question=question, state=Take.State.COMPLETE)
+        .count()
+    )
 
 
 @transaction.atomic
@@ -90,13 +94,13 @@ def take_start(*, applicant: Applicant, question: Question, declared_type: str) 
     applicant = _locked(applicant)
     if question.job_posting_id != applicant.job_posting_id:
         raise UploadRejected(_("This question is not part of your interview."))
-    if Answer.objects.filter(applicant=applicant, question=question).exists():
+    if Answer.objects.current().filter(applicant=applicant, question=question).exists():
         raise UploadRejected(_("You have already kept an answer for this question."))
     if _completed_takes(applicant=applicant, question=question) >= question.max_takes:
         raise UploadRejected(_("You have used all takes for this question."))
     # Started takes count too, so that one link cannot open uploads without end; one more than the
     # maximum (RECORDING_EXTRA_TAKES) lets a take whose upload failed be recorded again.
-    started = Take.objects.filter(applicant=applicant, question=question).count()
+    started = Take.objects.current().filter(applicant=applicant, question=question).count()
     if started >= question.max_takes + settings.RECORDING_EXTRA_TAKES:
         raise UploadRejected(_("You have started all takes for this question."))
     if _stored_bytes(applicant) >= settings.RECORDING_MAX_APPLICANT_BYTES:
@@ -118,9 +122,10 @@ def take_start(*, applicant: Applicant, question: Question, declared_type: str) 
 
 def _stored_bytes(applicant: Applicant) -> int:
     """Bytes the applicant stores: finished takes, and the chunks of takes still uploading."""
-    done = Take.objects.filter(applicant=applicant, state=Take.State.COMPLETE).aggregate(n=Sum("size"))["n"]
+    takes = Take.objects.current().filter(applicant=applicant)
+    done = takes.filter(state=Take.State.COMPLETE).aggregate(n=Sum("size"))["n"]
     uploading = TakeChunk.objects.filter(
-        take__applicant=applicant, take__state=Take.State.UPLOADING
+        take__applicant=applicant, take__state=Take.State.UPLOADING, take__archived_at__isnull=True
     ).aggregate(n=Sum("size"))["n"]
     return int(done or 0) + int(uploading or 0)
 
@@ -134,6 +139,8 @@ def _quota_message() -> str:
 
 def _check_uploading(take: Take) -> None:
     interview_gate(applicant=take.applicant)
+    if take.archived_at is not None:
+        raise UploadRejected(_("Your interview was reset. Please reload the page and record again."))
     if take.state != Take.State.UPLOADING:
         raise UploadRejected(_("This take has already been finished."))
 
@@ -287,7 +294,7 @@ def take_keep(*, take: Take) -> Answer:
     take = Take.objects.select_for_update().get(pk=take.pk, applicant=applicant)
     if take.state != Take.State.COMPLETE:
         raise UploadRejected(_("This take has not been uploaded completely yet."))
-    existing = Answer.objects.filter(applicant=applicant, question_id=take.question_id).first()
+    existing = Answer.objects.current().filter(applicant=applicant, question_id=take.question_id).first()
     if existing is not None:
         # A retried "keep" whose first response was lost succeeds again instead of failing.
         if existing.take_id == take.pk:
@@ -307,14 +314,55 @@ def interview_submit(*, applicant: Applicant) -> Applicant:
     """Submit every answer: status 回答済 and D05 queued, in one transaction; nothing changes afterwards."""
     applicant = _locked(applicant)
     question_ids = set(applicant.job_posting.questions.values_list("pk", flat=True))
-    answered = set(applicant.answers.values_list("question_id", flat=True))
+    answered = set(applicant.answers.current().values_list("question_id", flat=True))
     if not question_ids or question_ids - answered:
         raise UploadRejected(_("Please answer every question before submitting."))
     applicant.status = Applicant.Status.SUBMITTED
-    applicant.save(update_fields=["status", "updated_at"])
+    applicant.submitted_at = timezone.now()
+    applicant.save(update_fields=["status", "submitted_at", "updated_at"])
+    ApplicantEvent.objects.create(
+        company_id=applicant.company_id, applicant=applicant, kind=ApplicantEvent.Kind.SUBMITTED
+    )
     from messaging.services import messages_queue
 
     messages_queue(template_code="D05", applicants=[applicant], key="submitted")
+    return applicant
+
+
+class ResetRefused(Exception):
+    """受験リセット is not possible for this applicant; the message says why, in the user's language."""
+
+
+@transaction.atomic
+def interview_reset(*, applicant: Applicant, by: Any = None) -> Applicant:
+    """受験リセット: archive the applicant's answers and takes and let them record again (調整中).
+
+    Archived answers stay on the recruiter's applicant page; reviewers, exports and the applicant see
+    only the new attempt. A withdrawn applicant, or one whose deadline has passed, is refused: extend
+    the deadline first (applicants.services.applicants_deadline_extend).
+    """
+    applicant = (
+        Applicant.objects.select_for_update(of=("self",)).select_related("job_posting").get(pk=applicant.pk)
+    )
+    if applicant.status == Applicant.Status.WITHDRAWN:
+        raise ResetRefused(_("A withdrawn applicant's interview cannot be reset."))
+    if applicant.status == Applicant.Status.EXPIRED or applicant.deadline_passed:
+        raise ResetRefused(_("The deadline has passed: extend it first, then reset the interview."))
+    now = timezone.now()
+    answers = Answer.objects.current().filter(applicant=applicant).update(archived_at=now)
+    takes = Take.objects.current().filter(applicant=applicant).update(archived_at=now)
+    if not answers and not takes and applicant.status == Applicant.Status.AWAITING:
+        raise ResetRefused(_("There is nothing to reset: the applicant has not recorded anything yet."))
+    applicant.status = Applicant.Status.AWAITING
+    applicant.submitted_at = None
+    applicant.save(update_fields=["status", "submitted_at", "updated_at"])
+    ApplicantEvent.objects.create(
+        company_id=applicant.company_id,
+        applicant=applicant,
+        kind=ApplicantEvent.Kind.RESET,
+        by=by,
+        data={"answers": answers, "takes": takes},
+    )
     return applicant
 
 
@@ -323,9 +371,12 @@ def applicants_expire(*, now: Any = None) -> int:
     """Mark 調整中 applicants of postings past their deadline as 期限切れ, in one UPDATE."""
     # The UPDATE re-checks status under each row's lock, so an applicant whose submit commits
     # first keeps 回答済.
-    return Applicant.objects.filter(
-        status=Applicant.Status.AWAITING, job_posting__deadline__lte=now or timezone.now()
-    ).update(status=Applicant.Status.EXPIRED, updated_at=timezone.now())
+    return (
+        Applicant.objects.filter(status=Applicant.Status.AWAITING)
+        .alias(effective_deadline=answer_deadline_expression())
+        .filter(effective_deadline__lte=now or timezone.now())
+        .update(status=Applicant.Status.EXPIRED, updated_at=timezone.now())
+    )
 
 
 def takes_abandoned_sweep(*, older_than: dt.timedelta | None = None) -> int:

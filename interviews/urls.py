@@ -19,4 +19,6 @@ urlpatterns = [
     path("i/<str:token>/takes/<str:key>/complete/", views.take_complete, name="take_complete"),
     path("i/<str:token>/takes/<str:key>/keep/", views.take_keep, name="take_keep"),
     path("m/<str:signed>/", views.media, name="media"),
+    # The recruiter's 受験リセット of one applicant (a button in the answers section).
+    path("applicants/<int:im_id>/reset/", views.applicant_reset, name="applicant_reset"),
 ]

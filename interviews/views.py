@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core import signing
 from django.http import (
     FileResponse,
@@ -31,6 +32,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from applicants.access import get_applicant_for_user, recruiter_required
 from applicants.models import Applicant
 from interviewmaker.numbers import MAX_DIGITS, ascii_int
 from interviews import selectors, services, storage
@@ -385,3 +387,20 @@ def _limited(fh: Any, length: int, block: int = 256 * 1024) -> Any:
             yield piece
     finally:
         fh.close()
+
+
+@recruiter_required
+@require_POST
+def applicant_reset(request: HttpRequest, im_id: int) -> HttpResponse:
+    """受験リセット from the recruiter's applicant page."""
+    applicant = get_applicant_for_user(request, im_id)
+    try:
+        services.interview_reset(applicant=applicant, by=request.user)
+    except services.ResetRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("The interview was reset: the applicant can record again with the same link."),
+        )
+    return redirect("applicants:applicant_detail", im_id=applicant.im_id)

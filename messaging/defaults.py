@@ -76,6 +76,24 @@ iM採用ID: {{iM採用ID}}
 iM採用ID: {{iM採用ID}}
 """,
         ),
+        "D06": Default(
+            "録画面接の回答期限延長のお知らせ",
+            """{{氏名}} 様
+
+{{会社名}} 採用担当です。
+「{{募集要項名}}」の録画面接について、回答期限を延長いたしました。
+
+新しい回答期限までに、下記のURLからご回答をお願いいたします。
+{{録画面接URL}}
+
+■新しい回答期限
+{{回答期限}}
+
+――――――――――
+{{会社名}} 採用担当
+iM採用ID: {{iM採用ID}}
+""",
+        ),
     },
     "en": {
         "D03": Default(
@@ -130,6 +148,23 @@ Thank you for completing the recorded interview for "{{募集要項名}}" at {{�
 Your answers have been received.
 
 We will contact you about the next steps.
+
+--
+{{会社名}} Recruiting
+iM ID: {{iM採用ID}}
+""",
+        ),
+        "D06": Default(
+            "Your recorded interview: the deadline has been extended",
+            """Dear {{氏名}},
+
+This is {{会社名}} Recruiting. We have extended the deadline of your recorded interview
+for "{{募集要項名}}".
+
+Please complete it before the new deadline using your personal link:
+{{録画面接URL}}
+
+New deadline: {{回答期限}}
 
 --
 {{会社名}} Recruiting

@@ -13,6 +13,7 @@ class TemplateCode(models.TextChoices):
     D03 = "D03", _("D03 Registration complete")
     D04 = "D04", _("D04 Answer request")
     D05 = "D05", _("D05 Submission received")
+    D06 = "D06", _("D06 Deadline extended")
 
 
 class Language(models.TextChoices):

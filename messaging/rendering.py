@@ -158,6 +158,7 @@ class Renderer:
         full = f"{applicant.last_name} {applicant.first_name}".strip()
         return {
             **self._posting(posting),
+            **self._personal_deadline(applicant),
             "氏名": full or applicant.email,
             "姓": applicant.last_name,
             "名": applicant.first_name,
@@ -166,6 +167,14 @@ class Renderer:
             "フリーエリア1": applicant.free_area_1,
             "フリーエリア2": applicant.free_area_2,
             "フリーエリア3": applicant.free_area_3,
+        }
+
+    def _personal_deadline(self, applicant: Applicant) -> dict[str, str]:
+        """An applicant's own deadline (期限延長) replaces the posting's in {{回答期限}}."""
+        if applicant.deadline is None:
+            return {}
+        return {
+            "回答期限": format_deadline(applicant.deadline, tz=self.company.tzinfo, language=self.language)
         }
 
     def render(self, applicant: Applicant, posting: JobPosting) -> tuple[str, str, str]:

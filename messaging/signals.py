@@ -1,5 +1,5 @@
 """Receivers: anymail's tracking webhooks → the outbox (delivered, bounced, complained); a registration
-→ its D03 (applicants.signals, in the registering transaction)."""
+→ its D03 and a 期限延長 → its D06 (applicants.signals, in the changing transaction)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,21 @@ from typing import Any
 from anymail.signals import AnymailTrackingEvent, tracking
 from django.dispatch import receiver
 
-from applicants.signals import applicants_registered
-from messaging.services import registration_messages_queue, tracking_event_apply
+from applicants.signals import applicants_deadline_extended, applicants_registered
+from messaging.services import messages_queue, registration_messages_queue, tracking_event_apply
 
 
 @receiver(applicants_registered, dispatch_uid="messaging.registration_d03")
 def registered(sender: Any, applicants: list[Any], **kwargs: Any) -> None:
     """Queue D03 for the new applicants, in the registering transaction."""
     registration_messages_queue(applicants=applicants)
+
+
+@receiver(applicants_deadline_extended, dispatch_uid="messaging.extension_d06")
+def deadline_extended(sender: Any, applicants: list[Any], notify: bool, key: str, **kwargs: Any) -> None:
+    """Queue D06 (期限延長のお知らせ) for the extended applicants when the recruiter asked for it."""
+    if notify and applicants:
+        messages_queue(template_code="D06", applicants=applicants, key=key)
 
 
 @receiver(tracking, dispatch_uid="messaging.tracking")

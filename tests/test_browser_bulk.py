@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from applicants.bulk.models import AnswerRequest
 from applicants.models import Applicant
+from bulk.models import AnswerRequest
 from messaging.models import Message
 from tests.factories import ApplicantFactory, JobPostingFactory
 from tests.plugins.browser import login

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from applicants.imports.models import ApplicantImport
-from applicants.imports.samples import applicants_csv
 from applicants.models import Applicant
+from imports.models import ApplicantImport
+from imports.samples import applicants_csv
 from messaging.models import Message
 from tests.plugins.browser import login
 

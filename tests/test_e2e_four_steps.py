@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from applicants.imports.samples import applicants_csv
 from applicants.models import Applicant, JobPosting
+from imports.samples import applicants_csv
 from messaging.models import Message
 from sharing.models import Evaluation
 from tests.factories import JobPostingFactory, QuestionFactory

@@ -24,9 +24,9 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from applicants.imports.forms import EncodingForm
 from applicants.models import Applicant
 from applicants.selectors import SEARCH_KEYS
+from imports.forms import EncodingForm
 from interviews.models import Answer, Take
 from messaging.forms import LogFilterForm
 from messaging.models import TemplateCode
@@ -52,7 +52,7 @@ def read_parameter_names() -> list[str]:
         for source in (ROOT / app).rglob("*.py"):
             if "tests" not in source.parts and "migrations" not in source.parts:
                 names.update(pattern.findall(source.read_text()))
-    # Read by prefix or by a form the bulk confirmation binds to GET (applicants/bulk/forms.py).
+    # Read by prefix or by a form the bulk confirmation binds to GET (bulk/forms.py).
     names.update({"f_1", "im_id", "action", "scope", "token", "send_again", "sort", "page", "lang"})
     return sorted(names)
 

@@ -14,10 +14,10 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 
-from applicants.imports import services as import_services
-from applicants.imports.models import ApplicantImport
-from applicants.imports.samples import to_csv
 from applicants.models import JobPosting
+from imports import services as import_services
+from imports.models import ApplicantImport
+from imports.samples import to_csv
 from interviewmaker.numbers import ascii_int
 from interviews import storage
 from sharing import services as sharing_services
@@ -139,10 +139,10 @@ def test_errors_csv_in_shift_jis_with_an_emoji_asks_for_utf8(alice_client, job_p
     imp = import_services.applicant_import_create(
         job_posting=job_posting, file=ContentFile(data, name="a.csv"), file_name="a.csv", by=alice
     )
-    url = reverse("applicants:import_errors_csv", args=[imp.pk])
+    url = reverse("imports:import_errors_csv", args=[imp.pk])
     refused = alice_client.get(url, {"encoding": "cp932"})
     assert refused.status_code == 302 and refused["Location"] == reverse(
-        "applicants:import_detail", args=[imp.pk]
+        "imports:import_detail", args=[imp.pk]
     )
     assert "UTF-8" in alice_client.get(refused["Location"]).content.decode()
     utf8 = alice_client.get(url, {"encoding": "utf-8"})

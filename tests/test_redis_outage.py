@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from applicants.imports.samples import applicants_csv
+from imports.samples import applicants_csv
 from interviewmaker import outage
 from interviewmaker.celery import app as celery_app
 from interviewmaker.settings import ratelimit_cache_config

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.test import Client
 
 from applicants import services
-from applicants.bulk.models import AnswerRequest
-from applicants.imports.models import ApplicantImport
 from applicants.services import ApplicantData
+from bulk.models import AnswerRequest
+from imports.models import ApplicantImport
 from messaging.models import MessageTemplate
 from tests.clients import api_key_for
 from tests.factories import JobPostingFactory, QuestionFactory

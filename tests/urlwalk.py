@@ -15,9 +15,9 @@ from django.core.exceptions import FieldError
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from applicants import services
-from applicants.bulk.models import AnswerRequest
-from applicants.imports.models import ApplicantImport
 from applicants.services import ApplicantData
+from bulk.models import AnswerRequest
+from imports.models import ApplicantImport
 
 # Public by design: the admin (operators), the applicant's and reviewer's token pages, signed media URLs,
 # ESP webhooks (authenticated by their shared secret), login, language, health and the API schema.
@@ -38,7 +38,7 @@ PUBLIC_PREFIXES = (
 )
 # Kwargs that name a kind of thing every company has (a template code), not an object of one company.
 COMPANY_LEVEL_KWARGS = {"code"}
-PROJECT_APPS = {"applicants", "interviews", "messaging", "sharing"}
+PROJECT_APPS = {"applicants", "imports", "interviews", "messaging", "bulk", "sharing"}
 COMPANY_PATHS = [
     "company",
     "job_posting__company",

@@ -7,10 +7,10 @@ import pytest
 from applicants import fields
 from applicants.apis import ApplicantSerializer
 from applicants.forms import ApplicantForm
-from applicants.imports import bulk, exports, parsing
-from applicants.imports.samples import to_csv
-from applicants.imports.validation import dry_run
 from applicants.models import Applicant
+from imports import exports, parsing, writes
+from imports.samples import to_csv
+from imports.validation import dry_run
 from tests.clients import api_client_for
 
 # One applicant as a recruiter types it, as an ATS sends it, as a CSV cell holds it.
@@ -43,7 +43,7 @@ def test_every_channel_reads_the_schema():
     assert set(fields.NAMES) <= set(ApplicantSerializer.Meta.fields)
     assert parsing.COLUMNS[1:] == tuple((f.header, f.name) for f in fields.FIELDS)
     assert exports.FIELDS[1:] == list(fields.NAMES)
-    assert {name for name in fields.NAMES if bulk._PG_TYPES[name] != "text"} == {
+    assert {name for name in fields.NAMES if writes._PG_TYPES[name] != "text"} == {
         "birth_date",
         "graduation_year",
     }

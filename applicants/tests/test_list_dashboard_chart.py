@@ -9,19 +9,14 @@ from django.urls import reverse
 
 from applicants import charts
 from applicants.models import Applicant, JobPosting
-from interviews.models import Answer, Take
 from tests.factories import ApplicantFactory, JobPostingFactory
 
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 
 
 def submit(applicant: Applicant, at: dt.datetime) -> None:
-    """A submitted applicant whose last answer was kept at `at`."""
-    for question in applicant.job_posting.questions.all():
-        take = Take.objects.create(applicant=applicant, question=question, container="webm")
-        answer = Answer.objects.create(applicant=applicant, question=question, take=take)
-        Answer.objects.filter(pk=answer.pk).update(kept_at=at - dt.timedelta(minutes=question.position))
-    Applicant.objects.filter(pk=applicant.pk).update(status=Applicant.Status.SUBMITTED)
+    """An applicant who submitted at `at`."""
+    Applicant.objects.filter(pk=applicant.pk).update(status=Applicant.Status.SUBMITTED, submitted_at=at)
 
 
 def test_submissions_are_counted_per_day_where_the_company_is(company, job_posting):

@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 
 from applicants import search, selectors, services
-from applicants.imports import bulk
-from applicants.imports.validation import UPDATE, ValidRow
 from applicants.models import Applicant, ApplicantSearch, ApplicantSearchBacklog
 from applicants.services import ApplicantData
+from imports import writes
+from imports.validation import UPDATE, ValidRow
 from tests.factories import ApplicantFactory, JobPostingFactory
 
 
@@ -146,7 +146,7 @@ def test_an_edited_applicant_is_found_by_the_new_value_only(company, takahashi, 
 
 def test_a_csv_update_is_found_by_the_new_value_only(company, job_posting, takahashi):
     row = ValidRow(kind=UPDATE, row=2, values={"last_name": "斎藤", "school": "京都大学"}, pk=takahashi.pk)
-    bulk.applicants_bulk_update(job_posting=job_posting, rows=[row], fields=["last_name", "school"])
+    writes.applicants_bulk_update(job_posting=job_posting, rows=[row], fields=["last_name", "school"])
     assert found(company, "斎藤") == ["斎藤"]
     assert found(company, "京都") == ["斎藤"]
     assert found(company, "早稲田") == []

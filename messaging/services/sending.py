@@ -27,7 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from applicants.models import Applicant
+from applicants.models import Applicant, answer_deadline_expression
 from messaging.models import Message
 from messaging.services.ratelimit import rate_limiter
 from messaging.services.tracking import tracking_reference
@@ -99,9 +99,9 @@ def messages_send_due(*, time_budget: float | None = None) -> int:
     return sent
 
 
-# Invitations to record (D03) and answer requests (D04): pointless, even misleading, once the
-# interview is closed to the applicant.
-INVITATIONS = ("D03", "D04")
+# Invitations to record (D03), answer requests (D04) and deadline extensions (D06): pointless, even
+# misleading, once the interview is closed to the applicant.
+INVITATIONS = ("D03", "D04", "D06")
 
 
 def _cancel_closed(*, token: str, rows: list[Message]) -> list[Message]:
@@ -115,9 +115,13 @@ def _cancel_closed(*, token: str, rows: list[Message]) -> list[Message]:
         return rows
     now = timezone.now()
     reasons: dict[int, str] = {}
-    closed = Applicant.objects.filter(pk__in=ids).filter(
-        Q(status__in=[Applicant.Status.WITHDRAWN, Applicant.Status.EXPIRED])
-        | Q(job_posting__deadline__lte=now)
+    closed = (
+        Applicant.objects.filter(pk__in=ids)
+        .alias(effective_deadline=answer_deadline_expression())
+        .filter(
+            Q(status__in=[Applicant.Status.WITHDRAWN, Applicant.Status.EXPIRED])
+            | Q(effective_deadline__lte=now)
+        )
     )
     for pk, status in closed.values_list("pk", "status"):
         reasons[pk] = (

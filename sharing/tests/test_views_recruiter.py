@@ -258,7 +258,7 @@ def test_share_url_csv_quotes_commas_quotes_and_line_breaks(alice_client, job_po
 
 
 def test_withdrawing_revokes_the_share_link_for_good(alice_client, alice_api, client, applicant):
-    from applicants.bulk.services import Selection, selection_withdraw
+    from bulk.services import Selection, selection_withdraw
 
     link = services.share_link_get_or_create(applicant=applicant)
     assert client.get(f"/s/{link.token}/").status_code == 200
@@ -278,7 +278,7 @@ def test_withdrawing_revokes_the_share_link_for_good(alice_client, alice_api, cl
 
 
 def test_submitted_applicants_keep_their_link_when_the_selection_is_withdrawn(client, applicant):
-    from applicants.bulk.services import Selection, selection_withdraw
+    from bulk.services import Selection, selection_withdraw
 
     applicant.status = applicant.Status.SUBMITTED
     applicant.save(update_fields=["status"])

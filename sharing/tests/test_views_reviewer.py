@@ -299,7 +299,7 @@ def test_regenerating_the_link_kills_the_video_urls_taken_from_its_page(client, 
 
 
 def test_withdrawal_kills_the_video_urls_too(client, answered):
-    from applicants.bulk.services import Selection, selection_withdraw
+    from bulk.services import Selection, selection_withdraw
 
     link = services.share_link_get_or_create(applicant=answered)
     url = _video_url(client, link)
