@@ -70,6 +70,7 @@ def _only_deadline_errors(form: SelectionForm) -> bool:
 
 def _confirm_page(request: HttpRequest, company: Company, form: SelectionForm) -> HttpResponse:
     action = form.cleaned_data["action"]
+    form.fields["deadline"].help_text = _("In %(tz)s, the company's time zone.") % {"tz": company.timezone}
     selection = form.cleaned_data["selection"]
     counts = services.selection_counts(company=company, selection=selection)
     recent = services.selection_recently_reminded(company=company, selection=selection, at=timezone.now())
@@ -95,7 +96,6 @@ def _confirm_page(request: HttpRequest, company: Company, form: SelectionForm) -
             "token": form.cleaned_data.get("token") or uuid.uuid4().hex,
             "back_url": _list_url(form.search),
             "form": form,
-            "timezone": company.timezone,
         },
         status=400 if form.errors else 200,
     )

@@ -214,3 +214,13 @@ def test_expiry_still_closes_an_applicant_whose_own_deadline_passed(company, job
     with pytest.raises(InterviewClosed):
         interview_gate(applicant=applicant)
     assert applicants_expire() == 1
+
+
+def test_the_api_reopens_with_a_later_posting_deadline(alice_api, closed_posting):
+    applicant = expired(closed_posting)
+    url = f"/api/v1/job-postings/{closed_posting.pk}/"
+    response = alice_api.patch(url, {"deadline": LATER.isoformat(), "notify_reopened": True}, format="json")
+    assert response.status_code == 200, response.content
+    applicant.refresh_from_db()
+    assert applicant.status == Applicant.Status.AWAITING and applicant.deadline is None
+    assert d06(applicant) == 1
