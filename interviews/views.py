@@ -220,8 +220,9 @@ def confirm(request: HttpRequest, applicant: Applicant) -> HttpResponse:
     progress = selectors.interview_progress(applicant=applicant)
     if not progress.done:
         return redirect("interviews:record", token=applicant.interview_token)
+    # The normalised MP4 once it is made (a real duration, seekable), else the take as recorded.
     rows = [
-        (row, storage.playback_url(row.answer.take.storage_name) if row.answer else "")
+        (row, storage.playback_url(row.answer.playback_name) if row.answer else "")
         for row in selectors.applicant_answers(applicant=applicant)
     ]
     context = {"applicant": applicant, "posting": applicant.job_posting, "rows": rows, "error": error}

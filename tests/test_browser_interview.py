@@ -62,6 +62,13 @@ def pass_device_check(page, url: str) -> None:
     page.click("#iv-next")
 
 
+# A player whose length is known (not NaN, not Infinity) and that is back at the start.
+SETTLED = """selector => {
+  const video = document.querySelector(selector);
+  return video && Number.isFinite(video.duration) && video.duration > 1 && video.currentTime === 0;
+}"""
+
+
 def record_and_wait(page) -> None:
     """Preparation countdown, a recording that stops by itself at the limit, then the upload."""
     page.click("#iv-begin")
@@ -87,6 +94,8 @@ def test_applicant_answers_every_question_with_a_retake_and_submits(
     page.screenshot(path=str(artifacts_dir / "interview-question-ja-phone.png"), full_page=True)
     record_and_wait(page)
     assert "撮り直す（残り 1 回）" in page.inner_text("#iv-retake")
+    # The take as recorded (a MediaRecorder WebM, no duration in its header) plays with a real length.
+    page.wait_for_function(SETTLED, arg="#iv-playback", timeout=10_000)
     page.click("#iv-retake")
     page.wait_for_selector("#iv-overlay.recording")
     page.wait_for_selector("#iv-keep:not([disabled])", state="visible")
@@ -99,6 +108,8 @@ def test_applicant_answers_every_question_with_a_retake_and_submits(
     keep(page)
 
     page.wait_for_selector("text=確認して提出")
+    for index in range(2):
+        page.wait_for_function(SETTLED, arg=f".iv-answers li:nth-child({index + 1}) video", timeout=10_000)
     page.click("#iv-submit")
     page.wait_for_selector("text=回答を提出しました")
 
