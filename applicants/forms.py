@@ -137,7 +137,7 @@ QuestionFormSet = forms.formset_factory(
 class ApplicationSettingsForm(forms.ModelForm):
     class Meta:
         model = Company
-        fields = ["free_area_1_label", "free_area_2_label", "free_area_3_label", "timezone"]
+        fields = ["free_area_1_label", "free_area_2_label", "free_area_3_label", "timezone", "reply_to_email"]
 
 
 class MemberCreateForm(forms.Form):

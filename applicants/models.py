@@ -37,6 +37,16 @@ class Company(models.Model):
     free_area_3_label = models.CharField(_("free area 3 label"), max_length=50, blank=True)
     csv_upload_enabled = models.BooleanField(_("CSV upload enabled"), default=False)
     share_url_enabled = models.BooleanField(_("share URLs enabled"), default=False)
+    # 返信先メールアドレス: the Reply-To of every mail to applicants; without it the default templates
+    # do not invite a reply (messaging.defaults).
+    reply_to_email = models.EmailField(
+        _("reply-to address"),
+        blank=True,
+        help_text=_(
+            "Applicants' replies to the automatic mails go here. Leave it empty and the default templates "
+            "do not invite a reply."
+        ),
+    )
     timezone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Tokyo", validators=[validate_timezone]
     )

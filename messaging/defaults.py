@@ -119,6 +119,7 @@ We look forward to your answers.
 --
 {{会社名}} Recruiting
 iM ID: {{iM採用ID}}
+This message was sent from an address that does not receive replies.
 """,
         ),
         "D04": Default(
@@ -175,5 +176,21 @@ iM ID: {{iM採用ID}}
 }
 
 
-def default_for(code: str, language: str) -> Default:
-    return DEFAULTS.get(language, DEFAULTS["ja"])[code]
+# Lines that only make sense with a reply address (応募設定: 返信先メールアドレス), and lines that only make
+# sense without one. The shipped defaults carry both; default_for keeps the right ones.
+REPLY_INVITES = (
+    "ご不明な点がございましたら、本メールにご返信ください。",
+    "If you have any questions, simply reply to this email.",
+)
+NO_REPLY_NOTES = (
+    "※本メールは送信専用アドレスからお送りしています。",
+    "This message was sent from an address that does not receive replies.",
+)
+
+
+def default_for(code: str, language: str, *, replies: bool = False) -> Default:
+    """The shipped template; `replies` when the company has a reply address (Reply-To)."""
+    default = DEFAULTS.get(language, DEFAULTS["ja"])[code]
+    dropped = NO_REPLY_NOTES if replies else REPLY_INVITES
+    lines = [line for line in default.body.splitlines(keepends=True) if line.strip() not in dropped]
+    return Default(default.subject, "".join(lines))

@@ -58,6 +58,11 @@ def mime_bytes(email: EmailMessage) -> bytes:
         _subject_line(str(email.subject)),
         _from_line(str(email.from_email)),
         _line("To", ", ".join(str(address) for address in email.to)),
+        *(
+            [_line("Reply-To", ", ".join(str(address) for address in email.reply_to))]
+            if email.reply_to
+            else []
+        ),
         _line("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
         _line("Message-ID", email.extra_headers["Message-ID"]),
         CRLF,
@@ -71,7 +76,6 @@ def _plain_shape(email: EmailMessage) -> bool:
         and not getattr(email, "alternatives", None)
         and not email.attachments
         and not email.cc
-        and not email.reply_to
         and bool(email.to)
         and list(email.extra_headers) == ["Message-ID"]
         and email.content_subtype == "plain"

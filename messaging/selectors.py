@@ -21,7 +21,7 @@ def template_get(*, company: Company, code: str) -> MessageTemplate:
         raise Http404
     template = MessageTemplate.objects.filter(company=company, code=code).first()
     if template is None:
-        default = default_for(code, "ja")
+        default = default_for(code, "ja", replies=bool(company.reply_to_email))
         template = MessageTemplate(
             company=company, code=code, language="ja", subject=default.subject, body=default.body
         )

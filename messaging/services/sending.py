@@ -60,7 +60,9 @@ _CLAIM = (
     f"WITH picked AS (SELECT id FROM {_TABLE} WHERE status = 'queued' AND next_attempt_at <= %s "  # noqa: S608
     "ORDER BY next_attempt_at, id LIMIT %s FOR UPDATE SKIP LOCKED) "
     f"UPDATE {_TABLE} AS m SET status = 'sending', claim_token = %s, lease_until = %s, "
-    "attempts = m.attempts + 1 FROM picked WHERE m.id = picked.id RETURNING m.*"
+    "attempts = m.attempts + 1 FROM picked WHERE m.id = picked.id RETURNING m.*, "
+    # The company's reply address (応募設定) as it is now, for Reply-To: in the same round trip.
+    "(SELECT c.reply_to_email FROM applicants_company c WHERE c.id = m.company_id) AS reply_to_email"
 )
 
 
@@ -162,6 +164,8 @@ def _build(message: Message, backend: Any) -> EmailMultiAlternatives:
         to=[message.to],
         headers={"Message-ID": message_id_for(message)},
         connection=backend,
+        # Claimed rows carry their company's reply address (_CLAIM); none: no Reply-To header.
+        reply_to=[reply_to] if (reply_to := getattr(message, "reply_to_email", "")) else None,
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")

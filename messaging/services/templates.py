@@ -56,7 +56,7 @@ def template_save(
 @transaction.atomic
 def template_reset(*, company: Company, code: str, language: str = "ja", by: Any = None) -> MessageTemplate:
     """Back to the shipped default of the given language."""
-    default = default_for(code, language)
+    default = default_for(code, language, replies=bool(company.reply_to_email))
     return template_save(
         company=company, code=code, subject=default.subject, body=default.body, language=language, by=by
     )

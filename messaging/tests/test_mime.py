@@ -59,29 +59,40 @@ def both(email: EmailMessage) -> tuple[object, object]:
     return results[0], results[1]
 
 
-def outbox_mail(subject: str, body: str, to: str, sender: str) -> EmailMultiAlternatives:
+def outbox_mail(
+    subject: str, body: str, to: str, sender: str, reply_to: str | None = None
+) -> EmailMultiAlternatives:
     return EmailMultiAlternatives(
-        subject, body, sender, [to], headers={"Message-ID": "<im.1.0ce19f057aeb0ba957a86772@example.com>"}
+        subject,
+        body,
+        sender,
+        [to],
+        headers={"Message-ID": "<im.1.0ce19f057aeb0ba957a86772@example.com>"},
+        reply_to=[reply_to] if reply_to else None,
     )
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(subject=text, body=body_text, to=addresses, sender=senders)
+@given(subject=text, body=body_text, to=addresses, sender=senders, reply_to=st.none() | addresses)
 @example(
     subject="録画面接のご案内(登録完了)",
     body="山田 ①太郎 様\n\nURL\n",
     to="t@example.jp",
     sender="a <b@c.jp>",
+    reply_to=None,
 )
-@example(subject="x" * 200, body="", to="t@example.jp", sender="no-reply@example.com")
-@example(subject="Re: line\nbreak", body="b", to="t@example.jp", sender="no-reply@example.com")
-def test_same_bytes_as_django(subject: str, body: str, to: str, sender: str) -> None:
-    fast, django = both(outbox_mail(subject, body, to, sender))
+@example(subject="x" * 200, body="", to="t@example.jp", sender="no-reply@example.com", reply_to=None)
+@example(subject="Re: line\nbreak", body="b", to="t@example.jp", sender="no-reply@example.com", reply_to=None)
+@example(subject="件名", body="本文", to="t@example.jp", sender="a <b@c.jp>", reply_to="採用 <saiyo@例え.jp>")
+def test_same_bytes_as_django(subject: str, body: str, to: str, sender: str, reply_to: str | None) -> None:
+    fast, django = both(outbox_mail(subject, body, to, sender, reply_to))
     assert fast == django
 
 
 def test_the_outbox_shape_skips_djangos_builder() -> None:
-    email = outbox_mail(JAPANESE, "山田 髙 ① 様\n" * 30, "taro@example.jp", "採用 <r@example.com>")
+    email = outbox_mail(
+        JAPANESE, "山田 髙 ① 様\n" * 30, "taro@example.jp", "採用 <r@example.com>", "saiyo@example.co.jp"
+    )
     with mock.patch.object(EmailMultiAlternatives, "message", side_effect=AssertionError("slow path")):
         data = mime_bytes(email)
     assert b"Content-Transfer-Encoding: 8bit\r\n" in data

@@ -136,3 +136,32 @@ def test_resend_is_a_new_message_and_a_repeated_nonce_creates_nothing(
     assert first is not None and repeat is None
     assert first.created_by == alice
     assert Message.objects.filter(applicant=applicant, template_code="D03").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mail_replies_go_to_the_companys_reply_address_and_only_then_are_invited(job_posting):
+    company = job_posting.company
+    register(job_posting, "silent@example.jp")
+    company.reply_to_email = "saiyo@alice.example.jp"
+    company.save(update_fields=["reply_to_email"])
+    register(job_posting, "replies@example.jp")
+
+    silent, replies = sorted(mail.outbox, key=lambda m: m.to[0] != "silent@example.jp")
+    assert silent.reply_to == [] and "Reply-To" not in silent.message()
+    assert "ご返信ください" not in silent.body and "送信専用アドレス" in silent.body
+    assert replies.reply_to == ["saiyo@alice.example.jp"]
+    assert replies.message()["Reply-To"] == "saiyo@alice.example.jp"
+    assert "本メールにご返信ください" in replies.body and "送信専用アドレス" not in replies.body
+
+
+def test_the_application_settings_page_sets_the_reply_address(alice_client, company):
+    page = alice_client.get("/settings/application/").content.decode()
+    assert 'name="reply_to_email"' in page
+    data = {"timezone": company.timezone, "reply_to_email": "not an address"}
+    assert alice_client.post("/settings/application/", data).status_code == 200  # the error, again
+    company.refresh_from_db()
+    assert company.reply_to_email == ""
+    data["reply_to_email"] = "saiyo@alice.example.jp"
+    assert alice_client.post("/settings/application/", data).status_code == 302
+    company.refresh_from_db()
+    assert company.reply_to_email == "saiyo@alice.example.jp"
