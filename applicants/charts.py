@@ -29,6 +29,13 @@ class SubmissionChart:
     submitted: int
     start: dt.date
     deadline: dt.date
+    # One marker per day with submissions, so that two submissions on one day are as visible as
+    # two hundred: (x, y, day, that day's count, cumulative count).
+    dots: tuple[tuple[float, float, dt.date, int, int], ...] = ()
+    # Horizontal grid lines with their labels: every count while there are few applicants, else
+    # 0, the middle and the total.
+    ticks: tuple[tuple[float, int], ...] = ()
+    today: dt.date | None = None
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -69,11 +76,12 @@ def submission_chart(
     def y(n: int) -> float:
         return round(TOP + plot_h * (1 - n / max(total, 1)), 1)
 
-    cumulative, points = 0, [(x(start), y(0))]
+    cumulative, points, dots = 0, [(x(start), y(0))], []
     for day, n in sorted(days):
         points.append((x(day), y(cumulative)))
         cumulative += n
         points.append((x(day), y(cumulative)))
+        dots.append((x(day), y(cumulative), day, n, cumulative))
     last = min(today, end)
     if last >= start:
         points.append((x(last), y(cumulative)))
@@ -89,7 +97,22 @@ def submission_chart(
         submitted=cumulative,
         start=start,
         deadline=deadline,
+        dots=tuple(dots),
+        ticks=tuple((y(n), n) for n in _tick_counts(total)),
+        today=today if start <= today <= end else None,
     )
+
+
+FEW = 5
+
+
+def _tick_counts(total: int) -> list[int]:
+    """Counts that get a grid line: each one up to FEW applicants, else 0, about half and the total."""
+    if total <= 0:
+        return [0]
+    if total <= FEW:
+        return list(range(total + 1))
+    return [0, (total + 1) // 2, total]
 
 
 def attach_submission_charts(*, company: Company, postings: Sequence[JobPosting]) -> None:

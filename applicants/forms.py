@@ -137,7 +137,14 @@ QuestionFormSet = forms.formset_factory(
 class ApplicationSettingsForm(forms.ModelForm):
     class Meta:
         model = Company
-        fields = ["free_area_1_label", "free_area_2_label", "free_area_3_label", "timezone", "reply_to_email"]
+        fields = [
+            "free_area_1_label",
+            "free_area_2_label",
+            "free_area_3_label",
+            "timezone",
+            "language",
+            "reply_to_email",
+        ]
 
 
 class MemberCreateForm(forms.Form):

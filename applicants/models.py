@@ -50,6 +50,15 @@ class Company(models.Model):
     timezone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Tokyo", validators=[validate_timezone]
     )
+    # The language of what the product writes for the company: the shipped mail templates until one
+    # is edited, and seeded data recruiters then edit (the default evaluation sheet).
+    language = models.CharField(
+        _("company language"),
+        max_length=2,
+        choices=[("ja", _("Japanese")), ("en", _("English"))],
+        default="ja",
+        help_text=_("The language of the default mail templates and of the default evaluation sheet."),
+    )
     # Highest iM採用ID handed out so far; only ever grows, so IDs are never reused.
     last_im_id = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -16,14 +16,14 @@ from messaging.models import Message, MessageTemplate, MessagingSettings, Suppre
 
 
 def template_get(*, company: Company, code: str) -> MessageTemplate:
-    """The company's template for a code, or an unsaved copy of the shipped Japanese default."""
+    """The company's template for a code, or an unsaved copy of the shipped default in its language."""
     if code not in TemplateCode.values:
         raise Http404
     template = MessageTemplate.objects.filter(company=company, code=code).first()
     if template is None:
-        default = default_for(code, "ja", replies=bool(company.reply_to_email))
+        default = default_for(code, company.language, replies=bool(company.reply_to_email))
         template = MessageTemplate(
-            company=company, code=code, language="ja", subject=default.subject, body=default.body
+            company=company, code=code, language=company.language, subject=default.subject, body=default.body
         )
     return template
 

@@ -181,8 +181,8 @@ def evaluation_sheet_for(*, job_posting: JobPosting) -> EvaluationSheet:
     sheet = selectors.evaluation_sheet_get(job_posting=job_posting)
     if sheet is not None:
         return sheet
-    # Sheet and item names are data recruiters edit; store them in the company's language (ja).
-    with translation.override("ja"):
+    # Sheet and item names are data recruiters edit; store them in the company's language.
+    with translation.override(job_posting.company.language):
         sheet, created = EvaluationSheet.objects.get_or_create(
             job_posting=job_posting, defaults={"company": job_posting.company, "name": _("System standard")}
         )

@@ -63,3 +63,33 @@ def test_a_submitted_applicant_without_answers_still_counts(company, job_posting
     applicant = ApplicantFactory(job_posting=job_posting, status=Applicant.Status.SUBMITTED)
     Applicant.objects.filter(pk=applicant.pk).update(updated_at=dt.datetime(2026, 12, 3, 10, tzinfo=TOKYO))
     assert charts.submissions_by_day(company=company)[job_posting.pk] == [(dt.date(2026, 12, 3), 1)]
+
+
+def test_a_chart_of_few_applicants_marks_each_count_and_each_submission_day(company):
+    """Two applicants, one submitted on the first day: a dot, a grid line per count, today marked."""
+    posting = JobPostingFactory(company=company, deadline=dt.datetime(2026, 12, 10, 23, 59, tzinfo=TOKYO))
+    JobPosting.objects.filter(pk=posting.pk).update(created_at=dt.datetime(2026, 12, 1, 9, tzinfo=TOKYO))
+    posting.refresh_from_db()
+    chart = charts.submission_chart(
+        posting=posting, days=[(dt.date(2026, 12, 1), 1)], total=2, today=dt.date(2026, 12, 3), tz=TOKYO
+    )
+    assert [n for _y, n in chart.ticks] == [0, 1, 2]
+    ((x, y, day, n, cumulative),) = chart.dots
+    assert (day, n, cumulative) == (dt.date(2026, 12, 1), 1, 1)
+    assert y == dict((n, y) for y, n in chart.ticks)[1]  # on the "1" grid line
+    assert chart.today == dt.date(2026, 12, 3) and chart.today_x > x
+    # Many applicants: three grid lines, not one per count.
+    many = charts.submission_chart(posting=posting, days=[], total=400, today=dt.date(2026, 12, 3), tz=TOKYO)
+    assert [n for _y, n in many.ticks] == [0, 200, 400]
+
+
+def test_the_dashboard_draws_the_dots_and_grid_of_a_small_posting(alice_client, job_posting):
+    submit(ApplicantFactory(job_posting=job_posting), dt.datetime.now(tz=TOKYO))
+    ApplicantFactory(job_posting=job_posting)
+    svg = (
+        alice_client.get(reverse("applicants:dashboard"))
+        .content.decode()
+        .split('data-chart="submissions"')[1]
+    )
+    svg = svg.split("</svg>")[0]
+    assert svg.count('class="dot"') == 1 and svg.count('class="grid"') == 3

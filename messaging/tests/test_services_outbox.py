@@ -165,3 +165,15 @@ def test_the_application_settings_page_sets_the_reply_address(alice_client, comp
     assert alice_client.post("/settings/application/", data).status_code == 302
     company.refresh_from_db()
     assert company.reply_to_email == "saiyo@alice.example.jp"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_english_company_sends_the_english_defaults(job_posting):
+    company = job_posting.company
+    company.language = "en"
+    company.save(update_fields=["language"])
+    register(job_posting, "en@example.jp")
+    (sent,) = mail.outbox
+    assert sent.subject == "Your recorded interview: registration complete"
+    assert sent.body.startswith("Dear 髙橋 ①子,")
+    assert "does not receive replies" in sent.body and "reply to this email" not in sent.body

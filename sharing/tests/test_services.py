@@ -82,3 +82,13 @@ def test_editing_the_sheet_keeps_earlier_evaluations_unchanged(applicant):
     stored = selectors.evaluation_sheet_get(job_posting=applicant.job_posting)
     assert stored is not None
     assert [i.label for i in stored.items.all()] == ["論理性"]
+
+
+def test_the_default_sheet_is_written_in_the_companys_language(company):
+    from tests.factories import JobPostingFactory
+
+    company.language = "en"
+    company.save(update_fields=["language"])
+    sheet = services.evaluation_sheet_for(job_posting=JobPostingFactory(company=company))
+    assert sheet.name == "System standard"
+    assert [item.label for item in sheet.items.order_by("position")] == ["Overall rating", "Comment"]
