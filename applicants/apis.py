@@ -57,6 +57,7 @@ class JobPostingSerializer(CompanyScopedModelSerializer):
             "id",
             "title",
             "instructions",
+            "practice_question",
             "deadline",
             "is_open",
             "questions",

@@ -71,10 +71,11 @@ class JobPostingChoiceForm(forms.Form):
 class JobPostingForm(forms.ModelForm):
     class Meta:
         model = JobPosting
-        fields = ["title", "instructions", "deadline", "is_open"]
+        fields = ["title", "instructions", "practice_question", "deadline", "is_open"]
         widgets = {
             "deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "instructions": forms.Textarea(attrs={"rows": 4}),
+            "practice_question": forms.Textarea(attrs={"rows": 2}),
         }
 
     # On an existing posting: a later deadline reopens its 期限切れ applicants; tell them with D06?

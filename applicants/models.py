@@ -179,6 +179,17 @@ class JobPosting(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="job_postings")
     title = models.CharField(_("title"), max_length=200)
     instructions = models.TextField(_("instructions"), blank=True)
+    # Optional: the start page offers to rehearse with it. Recorded and played back in the applicant's
+    # browser only: never uploaded, never seen by recruiters or reviewers.
+    practice_question = models.TextField(
+        _("practice question"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Optional. Applicants may rehearse with it before the interview; the practice recording stays "
+            "in their browser and is never uploaded."
+        ),
+    )
     deadline = models.DateTimeField(_("deadline"), validators=[validate_deadline])
     is_open = models.BooleanField(_("open"), default=True)
     # Automatic reminder (docs/product.md §7): D04 to applicants still 調整中, once, this many hours

@@ -354,7 +354,7 @@ def job_posting_save(
         previous = (
             JobPosting.objects.select_for_update().values_list("deadline", flat=True).get(pk=posting.pk)
         )
-    for name in ("title", "instructions", "deadline", "is_open"):
+    for name in ("title", "instructions", "practice_question", "deadline", "is_open"):
         if name in data:
             setattr(posting, name, data[name])
     posting.save()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("i/jsi18n/", JavaScriptCatalog.as_view(packages=["interviews"]), name="jsi18n"),
     path("i/<str:token>/", views.start, name="start"),
     path("i/<str:token>/check/", views.device_check, name="check"),
+    path("i/<str:token>/practice/", views.practice, name="practice"),
     path("i/<str:token>/record/", views.record, name="record"),
     path("i/<str:token>/confirm/", views.confirm, name="confirm"),
     path("i/<str:token>/done/", views.done, name="done"),

@@ -171,6 +171,26 @@ def start(request: HttpRequest, applicant: Applicant) -> HttpResponse:
 
 @require_GET
 @interview_page
+def practice(request: HttpRequest, applicant: Applicant) -> HttpResponse:
+    """Rehearse with the posting's practice question: recorded and played back in the browser only."""
+    posting = applicant.job_posting
+    if not posting.practice_question:
+        raise Http404
+    context = {
+        "applicant": applicant,
+        "posting": posting,
+        "config": {"answerSeconds": PRACTICE_SECONDS, "prepSeconds": PRACTICE_PREP_SECONDS},
+    }
+    return render(request, "interviews/practice.html", context)
+
+
+# A practice answer: long enough to try speaking, short enough not to become the interview itself.
+PRACTICE_SECONDS = 60
+PRACTICE_PREP_SECONDS = 10
+
+
+@require_GET
+@interview_page
 def device_check(request: HttpRequest, applicant: Applicant) -> HttpResponse:
     context = {"applicant": applicant, "posting": applicant.job_posting}
     return render(request, "interviews/check.html", context)

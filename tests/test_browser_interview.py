@@ -295,3 +295,34 @@ def test_the_status_line_follows_each_phase_and_leaving_mid_take_asks_first(
     page.wait_for_selector("#iv-submit")
     on_screen(page, "#iv-submit")
     context.close()
+
+
+def test_a_practice_answer_plays_back_on_the_phone_and_is_never_sent(
+    phone, live_server, interview, artifacts_dir, monkeypatch
+):
+    """Issue 14 §9: an optional practice question, recorded and played back locally only."""
+    from interviews import views
+
+    monkeypatch.setattr(views, "PRACTICE_PREP_SECONDS", 1)
+    posting = interview.job_posting
+    posting.practice_question = "練習: 今日の天気について話してください。"
+    posting.save(update_fields=["practice_question"])
+    page = phone.new_page()
+    sent = []
+    page.on("request", lambda request: sent.append(request) if request.method != "GET" else None)
+    page.goto(f"{live_server.url}/i/{interview.interview_token}/")
+    page.click("#iv-practice-link")
+    page.wait_for_selector("#iv-practice-start:not([disabled])")
+    assert "今日の天気" in page.inner_text("#iv-practice")
+    page.click("#iv-practice-start")
+    page.wait_for_selector("#iv-practice-stop:not([hidden])")
+    page.wait_for_timeout(2500)  # about two seconds of practice answer
+    page.click("#iv-practice-stop")
+    page.wait_for_function(SETTLED, arg="#iv-playback", timeout=10_000)
+    assert page.evaluate("document.getElementById('iv-playback').src").startswith("blob:")
+    assert "もう一度練習する" in page.inner_text("#iv-practice-start")
+    page.screenshot(path=str(artifacts_dir / "interview-practice-ja-phone.png"), full_page=True)
+    # Nothing went to the server: no request but page loads, no take, and the interview is untouched.
+    assert sent == [] and not Take.objects.filter(applicant=interview).exists()
+    page.click("#iv-practice-done")
+    page.wait_for_selector("#iv-next.ready")

@@ -315,3 +315,21 @@ def test_the_start_page_says_roughly_how_long_it_takes(client, applicant):
     client.cookies["django_language"] = "en"
     english = client.get(f"/i/{applicant.interview_token}/").content.decode()
     assert f"It takes about {minutes} minute" in english
+
+
+def test_the_practice_page_is_offered_only_when_the_posting_has_a_practice_question(client, applicant):
+    start = client.get(f"/i/{applicant.interview_token}/").content.decode()
+    assert "iv-practice-link" not in start
+    assert client.get(f"/i/{applicant.interview_token}/practice/").status_code == 404
+    posting = applicant.job_posting
+    posting.practice_question = "練習の質問"
+    posting.save(update_fields=["practice_question"])
+    start = client.get(f"/i/{applicant.interview_token}/").content.decode()
+    assert "iv-practice-link" in start
+    page = client.get(f"/i/{applicant.interview_token}/practice/")
+    assert page.status_code == 200 and "練習の質問" in page.content.decode()
+    # The practice page is an interview page: closed with the interview.
+    from applicants.models import Applicant
+
+    Applicant.objects.filter(pk=applicant.pk).update(status=Applicant.Status.WITHDRAWN)
+    assert "練習の質問" not in client.get(f"/i/{applicant.interview_token}/practice/").content.decode()

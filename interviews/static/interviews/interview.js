@@ -67,8 +67,11 @@
       var sum = 0;
       for (var i = 0; i < data.length; i++) { var v = (data[i] - 128) / 128; sum += v * v; }
       var rms = Math.sqrt(sum / data.length);
-      bar.style.width = Math.min(100, Math.round(rms * 300)) + "%";
+      var level = String(Math.min(100, Math.round(rms * 300)));
+      bar.style.width = level + "%";
       bar.parentNode.dataset.level = rms > 0.01 ? "on" : "off";
+      // The meter's value for assistive technology, written only when it changes.
+      if (bar.parentNode.getAttribute("aria-valuenow") !== level) { bar.parentNode.setAttribute("aria-valuenow", level); }
       window.requestAnimationFrame(tick);
     })();
     // Browsers start audio contexts suspended until a gesture; try now and on the first tap.
@@ -358,6 +361,83 @@
     })();
   }
 
+  /* --- Practice: recorded and played back here, never uploaded --------------------------------- */
+
+  function practicePage() {
+    var config = JSON.parse($("iv-config").textContent);
+    var preview = $("iv-preview"), playback = $("iv-playback"), overlay = $("iv-overlay");
+    var startButton = $("iv-practice-start"), stopButton = $("iv-practice-stop");
+    var stream = null, recorder = null, timer = null, lastUrl = null;
+
+    function countdown(seconds, label, then) {
+      clearInterval(timer);
+      var end = Date.now() + seconds * 1000;
+      show(overlay, true);
+      $("iv-phase").textContent = label;
+      function tick() {
+        var left = Math.max(0, Math.ceil((end - Date.now()) / 1000));
+        $("iv-clock").textContent = fmt(gettext("%(s)s s"), { s: left });
+        if (left <= 0) { clearInterval(timer); then(); }
+      }
+      tick();
+      timer = setInterval(tick, 200);
+    }
+
+    function record() {
+      show(playback, false);
+      show(preview, true);
+      startButton.hidden = true;
+      stopButton.hidden = false;
+      var chunks = [];
+      var mimeType = bestMimeType();
+      recorder = new MediaRecorder(stream, mimeType ? { mimeType: mimeType } : undefined);
+      recorder.ondataavailable = function (event) { if (event.data && event.data.size) { chunks.push(event.data); } };
+      recorder.onstop = function () {
+        clearInterval(timer);
+        overlay.classList.remove("recording");
+        show(overlay, false);
+        if (lastUrl) { URL.revokeObjectURL(lastUrl); }
+        // Only an object URL of the recording in memory: nothing leaves the browser.
+        lastUrl = URL.createObjectURL(new Blob(chunks, { type: recorder.mimeType || mimeType || "video/webm" }));
+        playback.src = lastUrl;
+        show(preview, false);
+        show(playback, true);
+        stopButton.hidden = true;
+        startButton.hidden = false;
+        startButton.textContent = gettext("Practise again");
+        status(gettext("Watch your practice answer. Practise again, or start the interview when you are ready."));
+      };
+      recorder.start(1000);
+      overlay.classList.add("recording");
+      countdown(config.answerSeconds, gettext("Recording"), function () { recorder.stop(); });
+      status(gettext("Recording your practice answer: press “Stop” when you are done."));
+    }
+
+    startButton.addEventListener("click", function () {
+      show(playback, false);
+      show(preview, true);
+      startButton.hidden = true;
+      status(gettext("Preparing: read the practice question. Recording starts when the time is up."));
+      countdown(config.prepSeconds, gettext("Preparation"), record);
+    });
+    stopButton.addEventListener("click", function () { if (recorder && recorder.state !== "inactive") { recorder.stop(); } });
+
+    (async function init() {
+      var reason = unsupportedReason();
+      if (reason) { showError(reason); return; }
+      try {
+        stream = await openCamera();
+        preview.srcObject = stream;
+      } catch (error) {
+        showError(deviceErrorMessage(error));
+        return;
+      }
+      startButton.disabled = false;
+      status(gettext("Press “Record a practice answer” when you are ready."));
+    })();
+  }
+
   if ($("iv-check")) { checkPage($("iv-check")); }
+  if ($("iv-practice")) { practicePage(); }
   if ($("iv-record")) { recordPage($("iv-record")); }
 })();
