@@ -26,4 +26,4 @@ class ApplicantImportAdmin(ReadOnlyAdmin):
     list_filter = ["status", "company"]
     search_fields = ["file_name"]
     list_select_related = ["company", "job_posting", "created_by"]
-    exclude = ["errors", "sample"]
+    exclude = ["errors", "sample", "preview_rows"]

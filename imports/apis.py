@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -23,6 +23,7 @@ from imports import selectors, services
 from imports.errors import ignored_columns_message
 from imports.forms import ImportUploadForm
 from imports.models import ApplicantImport
+from imports.validation import ERROR, NEW, PREVIEW_ROWS, SKIPPED, UPDATE
 
 
 class ImportErrorSerializer(CompanyScopedSerializer):
@@ -38,10 +39,52 @@ class CountsSerializer(CompanyScopedSerializer):
     error = serializers.IntegerField()
 
 
+class PreviewRowSerializer(CompanyScopedSerializer):
+    row = serializers.IntegerField(
+        help_text="Row number in the file as Excel shows it (the header is row 1)."
+    )
+    kind = serializers.ChoiceField(
+        choices=[NEW, UPDATE, SKIPPED, ERROR],
+        help_text=(
+            "What the import does with the row: `new` (registered, sent D03), `update` (the applicant "
+            "`im_id` is updated, no mail), `skipped` (the email is registered already as `im_id`) or "
+            "`error` (not imported; with `skip_error_rows` it is left out)."
+        ),
+    )
+    im_id = serializers.IntegerField(
+        allow_null=True,
+        help_text="The iM採用ID updated or already registered; null for a new applicant (given on import).",
+    )
+    values = serializers.DictField(
+        help_text=(
+            "Each column of the file by applicant field name (`last_name`, `last_name_kana`, `email`, "
+            "`phone`, `birth_date`, `graduation_year`, `free_area_1` …), normalised as it will be "
+            "stored: kana NFKC (ﾔﾏﾀﾞ → ヤマダ), full-width digits ASCII, the email's domain lower-cased, "
+            "dates ISO 8601, the year a number. Columns absent from the file are absent here (an update "
+            "leaves them alone). For an `error` row, a refused cell is given as written."
+        )
+    )
+
+
 class ImportOutputSerializer(CompanyScopedModelSerializer):
     counts = CountsSerializer(read_only=True)
     errors = serializers.SerializerMethodField()  # type: ignore[assignment]
     ignored_columns = serializers.SerializerMethodField()
+    preview_rows = PreviewRowSerializer(
+        many=True,
+        read_only=True,
+        help_text=(
+            f"The first {PREVIEW_ROWS} data rows of the file as they will be registered (after the "
+            "import, as they were), in file order: what the recruiter checks before confirming."
+        ),
+    )
+    skip_error_rows = serializers.BooleanField(
+        read_only=True,
+        help_text=(
+            "True when the import was confirmed with `skip_error_rows`: only the rows without errors are "
+            "imported, the `counts.error` rows listed in `errors` are left out."
+        ),
+    )
 
     class Meta:
         model = ApplicantImport
@@ -53,6 +96,8 @@ class ImportOutputSerializer(CompanyScopedModelSerializer):
             "errors",
             "errors_truncated",
             "ignored_columns",
+            "preview_rows",
+            "skip_error_rows",
             "job_posting",
             "file_name",
             "created_at",
@@ -78,6 +123,18 @@ class ImportInputSerializer(CompanyScopedSerializer):
         if not form.is_valid():
             raise serializers.ValidationError([str(error) for error in form.errors["file"]])
         return value
+
+
+class ImportConfirmInputSerializer(CompanyScopedSerializer):
+    skip_error_rows = serializers.BooleanField(
+        default=False,
+        help_text=(
+            "「エラー行を除いて取り込む」: import an upload that has errors without its error rows (they "
+            "are left out and stay listed in `errors`). Without it an upload with errors is refused "
+            "(409): the import is all or nothing. Refused too when the errors were cut at 10,000 or "
+            "no row could be registered."
+        ),
+    )
 
 
 class ApplicantImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -112,14 +169,19 @@ class ApplicantImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             data["detail"] = ignored_columns_message(applicant_import.ignored_columns)
         return Response(data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={202: ImportOutputSerializer})
-    @action(detail=True, methods=["post"])
+    @extend_schema(request=ImportConfirmInputSerializer, responses={202: ImportOutputSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
     def confirm(self, request: Request, pk: str | None = None) -> Response:
-        """Import a validated upload (all or nothing); poll until `status` is `done`."""
+        """Import a validated upload (all or nothing), or with `skip_error_rows` its rows without errors;
+        poll until `status` is `done`."""
         applicant_import = self.get_object()
+        serializer = ImportConfirmInputSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
         try:
             applicant_import = services.applicant_import_confirm(
-                applicant_import=applicant_import, by=request.user
+                applicant_import=applicant_import,
+                by=request.user,
+                skip_error_rows=serializer.validated_data["skip_error_rows"],
             )
         except services.ImportNotConfirmable as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)

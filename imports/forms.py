@@ -40,6 +40,12 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
+class ConfirmForm(forms.Form):
+    """The confirm buttons: 取り込む, or 「エラー行を除いて取り込む」 (skip_error_rows)."""
+
+    skip_error_rows = forms.BooleanField(required=False)
+
+
 class EncodingForm(forms.Form):
     encoding = forms.ChoiceField(choices=ENCODINGS, required=False)
 

@@ -55,6 +55,10 @@ class ApplicantImport(models.Model):
     ignored_columns = models.JSONField(default=list, blank=True)
     # Values of the first new applicant, for the D03 preview.
     sample = models.JSONField(null=True, blank=True)
+    # The first 20 data rows as they will be registered (imports.validation.Report.preview_rows).
+    preview_rows = models.JSONField(default=list, blank=True)
+    # Confirmed with 「エラー行を除いて取り込む」: only the rows without errors were imported.
+    skip_error_rows = models.BooleanField(_("error rows left out"), default=False)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -88,6 +92,27 @@ class ApplicantImport(models.Model):
     def nothing_to_import(self) -> bool:
         """Validated without errors, but every row is registered already (a re-upload): no 取り込む."""
         return self.status == self.Status.VALIDATED and self.n_error == 0 and self.n_new + self.n_update == 0
+
+    @property
+    def can_skip_error_rows(self) -> bool:
+        """Has errors, yet rows to register: offered 「エラー行を除いて取り込む」 (docs/csv-import.md).
+
+        Not when the error list was cut at 10,000: the error CSV must name every row left out.
+        """
+        return (
+            self.status == self.Status.INVALID
+            and self.n_error > 0
+            and self.file_error is None
+            and not self.errors_truncated
+            and self.n_new + self.n_update > 0
+        )
+
+    @property
+    def status_label(self) -> str:
+        """The outcome as the history and the detail page name it."""
+        if self.skip_error_rows and self.status == self.Status.DONE:
+            return str(_("Imported without the error rows"))
+        return str(self.get_status_display())
 
     @property
     def is_running(self) -> bool:

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
-from applicants.fields import BY_NAME
+from applicants.fields import BY_NAME, FIELDS
 from applicants.models import Applicant, Company
 from imports.models import ApplicantImport
+from imports.validation import ERROR, NEW, PREVIEW_ROWS, SKIPPED, UPDATE
 from interviewmaker.numbers import id_or_404
+
+# What happens to a row of the preview table, and its badge (classes of static/css/app.css).
+PREVIEW_KINDS = {
+    NEW: (_("New"), "state-done"),
+    UPDATE: (_("Update"), "state-running"),
+    SKIPPED: (_("Skipped (already registered)"), ""),
+    ERROR: (_("Error (not imported)"), "state-failed"),
+}
 
 
 def import_list(*, company: Company) -> QuerySet[ApplicantImport]:
@@ -45,3 +57,33 @@ def d03_preview(*, applicant_import: ApplicantImport) -> dict[str, str] | None:
         applicant, applicant_import.job_posting
     )
     return {"to": applicant.email, "subject": subject, "body": body}
+
+
+def import_preview(*, applicant_import: ApplicantImport) -> dict[str, Any] | None:
+    """The preview table (取り込み後の内容): a column per field of the file, labelled as
+    applicants.fields labels it (free areas by the company's 応募設定), a row per stored preview row."""
+    rows = applicant_import.preview_rows
+    if not rows:
+        return None
+    present = {name for row in rows for name in row["values"]}
+    company = applicant_import.company
+    fields = [spec for spec in FIELDS if spec.name in present]
+    columns = [
+        company.free_area_label(int(spec.name[-1])) if spec.name.startswith("free_area_") else str(spec.label)
+        for spec in fields
+    ]
+    table = []
+    for row in rows:
+        label, badge = PREVIEW_KINDS.get(row["kind"], (row["kind"], ""))
+        values = row["values"]
+        table.append(
+            {
+                "row": row["row"],
+                "kind": row["kind"],
+                "kind_label": str(label),
+                "badge": badge,
+                "im_id": row.get("im_id"),
+                "cells": ["" if values.get(spec.name) is None else str(values[spec.name]) for spec in fields],
+            }
+        )
+    return {"columns": columns, "rows": table, "limit": PREVIEW_ROWS}

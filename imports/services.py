@@ -92,6 +92,7 @@ def _store_report(pk: int, report: Report, **extra: Any) -> None:
         errors_truncated=report.errors_truncated,
         ignored_columns=report.ignored_columns,
         sample=report.sample,
+        preview_rows=report.preview_rows,
         file_error=None,
         **extra,
     )
@@ -135,28 +136,51 @@ def applicant_import_validate(*, import_id: int) -> None:
 
 
 @transaction.atomic
-def applicant_import_confirm(*, applicant_import: ApplicantImport, by: Any) -> ApplicantImport:
-    """Start the import of a validated upload; the work runs in a worker, enqueued on commit."""
+def applicant_import_confirm(
+    *, applicant_import: ApplicantImport, by: Any, skip_error_rows: bool = False
+) -> ApplicantImport:
+    """Start the import of a validated upload; the work runs in a worker, enqueued on commit.
+
+    `skip_error_rows` (「エラー行を除いて取り込む」): an upload with errors imports its rows without errors
+    and leaves the error rows out; without it an upload with errors is refused (all or nothing).
+    """
     # Locked so that two clicks (or two API calls) start one import, not two.
     locked = ApplicantImport.objects.select_for_update().get(pk=applicant_import.pk)
-    if not locked.can_confirm:
-        if locked.status in (ApplicantImport.Status.IMPORTING, ApplicantImport.Status.DONE):
-            raise ImportNotConfirmable(_("This upload has already been imported."))
-        if locked.nothing_to_import:
-            raise ImportNotConfirmable(
-                _("Every applicant of this file is registered already: there is nothing to import.")
-            )
-        raise ImportNotConfirmable(_("Only an upload validated without errors can be imported."))
+    # Nothing to leave out is an ordinary confirm (an API client may always send the option).
+    skip = skip_error_rows and locked.n_error > 0
+    if not (locked.can_skip_error_rows if skip else locked.can_confirm):
+        raise ImportNotConfirmable(_refusal(locked, skip=skip))
     locked.status = ApplicantImport.Status.IMPORTING
     locked.progress = 0
+    locked.skip_error_rows = skip
     locked.confirmed_by = by if getattr(by, "pk", None) else None
     locked.confirmed_at = timezone.now()
-    locked.save(update_fields=["status", "progress", "confirmed_by", "confirmed_at"])
+    locked.save(update_fields=["status", "progress", "skip_error_rows", "confirmed_by", "confirmed_at"])
     from imports.tasks import applicant_import_run_task
 
     pk = locked.pk
     enqueue_on_commit(applicant_import_run_task, pk)
     return locked
+
+
+def _refusal(applicant_import: ApplicantImport, *, skip: bool) -> str:
+    """Why this upload cannot be imported (as asked), in the reader's language."""
+    if applicant_import.status in (ApplicantImport.Status.IMPORTING, ApplicantImport.Status.DONE):
+        return _("This upload has already been imported.")
+    if applicant_import.nothing_to_import:
+        return _("Every applicant of this file is registered already: there is nothing to import.")
+    if skip and applicant_import.status == ApplicantImport.Status.INVALID and not applicant_import.file_error:
+        if applicant_import.errors_truncated:
+            return _(
+                "This file has too many errors to leave the error rows out: fix the file and upload it again."
+            )
+        if applicant_import.n_new + applicant_import.n_update == 0:
+            return _("No row of this file can be registered: fix the errors and upload the file again.")
+    if not skip and applicant_import.can_skip_error_rows:
+        return _(
+            "This upload has errors: fix the file and upload it again, or import it without the error rows."
+        )
+    return _("Only an upload validated without errors can be imported.")
 
 
 class _Invalid(Exception):
@@ -167,13 +191,19 @@ class _Invalid(Exception):
 
 
 def applicant_import_execute(*, import_id: int) -> None:
-    """Import a confirmed upload, all or nothing: re-validate, bulk insert with D03, bulk update."""
+    """Import a confirmed upload, all or nothing: re-validate, bulk insert with D03, bulk update.
+
+    "All" is every row, or with skip_error_rows every row but the preview's error rows.
+    """
     try:
         with transaction.atomic():
             report = _execute(import_id)
     except _Invalid as invalid:
-        # Something changed since the preview (e.g. someone registered one of the emails): show why.
-        _store_report(import_id, invalid.report, status=ApplicantImport.Status.INVALID, progress=100)
+        # Something changed since the preview (e.g. an update's applicant was deleted): a fresh preview
+        # to confirm again, in either way.
+        fresh = invalid.report
+        status = ApplicantImport.Status.VALIDATED if fresh.is_valid else ApplicantImport.Status.INVALID
+        _store_report(import_id, fresh, status=status, progress=100, skip_error_rows=False)
     except FileProblem as problem:
         _store_file_problem(import_id, problem)
     except IntegrityError:
@@ -215,21 +245,41 @@ def _execute(import_id: int) -> Report | None:
         known_rows=applicant_import.total_rows or None,
     )
     del data
+    # With 「エラー行を除いて取り込む」 the rows left out are exactly the preview's error rows (every one is
+    # in the stored list: confirm refuses a cut list).
+    left_out = {error[0] for error in applicant_import.errors} if applicant_import.skip_error_rows else None
     progress = _Progress(import_id, total=report.total_rows, span=95)
     try:
-        return _write(import_id, text, header, posting=posting, report=report, progress=progress)
+        return _write(
+            import_id, text, header, posting=posting, report=report, progress=progress, left_out=left_out
+        )
     finally:
         progress.close()
 
 
 def _write(
-    import_id: int, text: str, header: Any, *, posting: JobPosting, report: Report, progress: _Progress
+    import_id: int,
+    text: str,
+    header: Any,
+    *,
+    posting: JobPosting,
+    report: Report,
+    progress: _Progress,
+    left_out: set[int] | None = None,
 ) -> Report:
-    """Stream validated rows into chunked inserts and updates; any error rolls the whole import back."""
+    """Stream validated rows into chunked inserts and updates; any error rolls the whole import back.
+
+    `left_out`: the error rows the recruiter chose to leave out. Any other error, or one of those rows
+    turning valid, rolls back too: the import writes exactly what the confirmed preview said.
+    Duplicates within the file (the errors a row gets after it was yielded) depend on the file alone,
+    so they are among `left_out` already and a written row never becomes an error later.
+    """
     update_fields = sorted(header.fields - {"im_id"})
     new_rows: list[ApplicantData] = []
     updates: list[ValidRow] = []
     for valid in validate(text, header, job_posting=posting, report=report, progress=progress):
+        if left_out is not None and valid.row in left_out:
+            continue  # not yet known as an error (a duplicate of a later row), or valid now: see below
         if valid.kind == NEW:
             new_rows.append(ApplicantData(email=valid.values["email"], values=valid.values))
             if len(new_rows) >= CHUNK_ROWS:
@@ -240,7 +290,10 @@ def _write(
             if len(updates) >= CHUNK_ROWS:
                 writes.applicants_bulk_update(job_posting=posting, rows=updates, fields=update_fields)
                 updates = []
-    if not report.is_valid:
+    if left_out is None:
+        if not report.is_valid:
+            raise _Invalid(report)
+    elif report.error_rows != left_out:
         raise _Invalid(report)
     if new_rows:
         applicants_register(job_posting=posting, rows=new_rows, via=Applicant.CreatedVia.CSV)

@@ -22,10 +22,14 @@ from imports.errors import FileProblem
 from imports.parsing import Header, count_data_rows, decode, is_blank, match_header, records
 from interviewmaker.numbers import ascii_int
 
-NEW, UPDATE, SKIPPED = "new", "update", "skipped"
+NEW, UPDATE, SKIPPED, ERROR = "new", "update", "skipped", "error"
 # Detailed errors kept per upload; beyond this only the count of error rows grows.
 MAX_LISTED_ERRORS = 10_000
 PROGRESS_EVERY = 1_000
+# Data rows of the file kept, normalised, for the preview table (取り込み後の内容).
+PREVIEW_ROWS = 20
+# A cell quoted in the preview of an error row is cut to this many characters (as in error messages).
+PREVIEW_ERROR_CELL = 100
 
 _MAX_LENGTH: dict[str, int] = {f.name: f.max_length for f in FIELDS}
 # Plain text columns: trimmed and held to their length inline in validate() (the hot path).
@@ -78,9 +82,13 @@ class ValidRow:
     pk: int | None = None  # the applicant an UPDATE changes
 
 
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 @dataclass
 class Report:
-    """What a pass found: counts, errors as codes, ignored columns, the first new row."""
+    """What a pass found: counts, errors as codes, ignored columns, the first new row, the first rows."""
 
     encoding: str = ""
     total_rows: int = 0
@@ -89,6 +97,10 @@ class Report:
     errors_truncated: bool = False
     ignored_columns: list[str] = field(default_factory=list)
     sample: dict[str, Any] | None = None
+    sample_row: int | None = None
+    # The first PREVIEW_ROWS data rows: {row, kind (new|update|skipped|error), im_id, values}, the values
+    # normalised as they will be stored (JSON: dates as ISO 8601).
+    preview_rows: list[dict[str, Any]] = field(default_factory=list)
 
     def add_error(self, row: int, column: str, code: str, params: dict[str, Any]) -> None:
         if len(self.errors) < MAX_LISTED_ERRORS:
@@ -99,6 +111,13 @@ class Report:
     @property
     def is_valid(self) -> bool:
         return self.counts["error"] == 0
+
+    @property
+    def error_rows(self) -> set[int] | None:
+        """The rows with errors, or None when the list was cut at MAX_LISTED_ERRORS."""
+        if self.errors_truncated:
+            return None
+        return {error[0] for error in self.errors}
 
 
 def _existing(job_posting: JobPosting) -> tuple[dict[str, int], dict[int, tuple[int, str]]]:
@@ -157,6 +176,8 @@ def validate(
     error_rows: set[int] = set()
     unknown_ids: list[tuple[int, int]] = []  # (row, im_id) not in this posting; classified after the pass
     done = 0
+    preview = report.preview_rows
+    previewed: dict[int, dict[str, Any]] = {}  # row → its preview entry
 
     def fail_earlier(row: int, kind: str) -> None:
         """A row counted as valid turns out to be a duplicate of a later one."""
@@ -164,6 +185,11 @@ def validate(
             error_rows.add(row)
             counts[kind] -= 1
             counts["error"] += 1
+            if row in previewed:
+                previewed[row]["kind"] = ERROR
+            if row == report.sample_row:
+                # The D03 preview must not show a row that will not be registered: the next new one.
+                report.sample = report.sample_row = None
 
     def duplicate(
         seen: dict[Any, tuple[int, str]], key: Any, row: int, column: str, code: str, kind: str
@@ -230,6 +256,12 @@ def validate(
                 if holder is not None and holder != im_id:
                     report.add_error(row, email_column, "email_taken", {"im_id": holder})
                     failed = True
+        if len(preview) < PREVIEW_ROWS:
+            entry = _preview_entry(row, cells, values, columns, failed=failed, kind=kind, im_id=im_id)
+            if entry["kind"] == NEW and key in existing_emails:
+                entry["kind"], entry["im_id"] = SKIPPED, existing_emails[key]
+            preview.append(entry)
+            previewed[row] = entry
         if failed:
             if row not in error_rows:
                 error_rows.add(row)
@@ -240,13 +272,43 @@ def validate(
             continue
         counts[kind] += 1
         if kind == NEW and report.sample is None:
-            report.sample = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
+            report.sample = {k: _json_value(v) for k, v in values.items()}
+            report.sample_row = row
         yield ValidRow(kind=kind, row=row, values=values, pk=pk)
 
+    # The first new row as the whole file decided it (a duplicate further down may have failed the one
+    # picked while streaming); beyond the preview's rows the streaming pick stands.
+    first_new = next((entry for entry in preview if entry["kind"] == NEW), None)
+    if first_new is not None:
+        report.sample, report.sample_row = dict(first_new["values"]), first_new["row"]
     _classify_unknown_ids(unknown_ids, job_posting=job_posting, column=id_column, report=report)
     report.errors.sort(key=lambda error: error[0])
     if progress is not None:
         progress(done)
+
+
+def _preview_entry(
+    row: int,
+    cells: list[str],
+    values: dict[str, Any],
+    columns: list[tuple[int, str, str, Any, int]],
+    *,
+    failed: bool,
+    kind: str,
+    im_id: int | None,
+) -> dict[str, Any]:
+    """A row of the preview: the cleaned values; for an error row the refused cells as written."""
+    shown: dict[str, Any] = {}
+    width = len(cells)
+    for index, name, _written, _clean, _limit in columns:
+        if name in values:
+            value = _json_value(values[name])
+        else:  # the cleaner refused the cell: show what the file says
+            value = normalize.clean_text(cells[index] if index < width else "")
+        if failed and isinstance(value, str):
+            value = value[:PREVIEW_ERROR_CELL]
+        shown[name] = value
+    return {"row": row, "kind": ERROR if failed else kind, "im_id": im_id, "values": shown}
 
 
 def _classify_unknown_ids(

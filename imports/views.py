@@ -16,7 +16,7 @@ from applicants.access import company_of, feature_required, get_job_posting_for_
 from applicants.models import Applicant
 from imports import exports, selectors, services
 from imports.errors import ignored_columns_message
-from imports.forms import EncodingForm, ImportUploadForm
+from imports.forms import ConfirmForm, EncodingForm, ImportUploadForm
 from imports.parsing import HEADERS
 
 csv_upload_required = feature_required("csv_upload_enabled")
@@ -60,9 +60,11 @@ def import_create(request: HttpRequest) -> HttpResponse:
 @csv_upload_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     applicant_import = selectors.import_get(company=company_of(request), pk=pk)
-    preview = None
-    if applicant_import.can_confirm:
-        preview = selectors.d03_preview(applicant_import=applicant_import)
+    d03 = rows = None
+    if applicant_import.can_confirm or applicant_import.can_skip_error_rows:
+        d03 = selectors.d03_preview(applicant_import=applicant_import)
+    if not applicant_import.file_error:
+        rows = selectors.import_preview(applicant_import=applicant_import)
     ignored = applicant_import.ignored_columns
     return render(
         request,
@@ -72,7 +74,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "errors": applicant_import.rendered_errors(limit=PREVIEW_ERRORS),
             "more_errors": len(applicant_import.errors) > PREVIEW_ERRORS,
             "ignored_message": ignored_columns_message(ignored) if ignored else "",
-            "d03": preview,
+            "d03": d03,
+            "preview": rows,
         },
     )
 
@@ -85,7 +88,7 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(
         {
             "status": applicant_import.status,
-            "status_display": applicant_import.get_status_display(),
+            "status_display": applicant_import.status_label,
             "progress": applicant_import.progress,
             "running": applicant_import.is_running,
             "counts": applicant_import.counts,
@@ -97,8 +100,12 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     applicant_import = selectors.import_get(company=company_of(request), pk=pk)
+    form = ConfirmForm(request.POST)
+    skip_error_rows = form.is_valid() and form.cleaned_data["skip_error_rows"]
     try:
-        services.applicant_import_confirm(applicant_import=applicant_import, by=request.user)
+        services.applicant_import_confirm(
+            applicant_import=applicant_import, by=request.user, skip_error_rows=skip_error_rows
+        )
     except services.ImportNotConfirmable as exc:
         messages.error(request, str(exc))
     return redirect("imports:import_detail", pk=applicant_import.pk)
