@@ -19,6 +19,7 @@ from applicants.services import ApplicantData, applicants_register
 from imports import writes
 from imports.errors import FileProblem
 from imports.models import ApplicantImport
+from webhooks import emit
 from imports.validation import NEW, Report, ValidRow, dry_run, read, validate
 from interviewmaker.tasks import enqueue_on_commit
 
@@ -302,7 +303,27 @@ def _write(
     _store_report(
         import_id, report, status=ApplicantImport.Status.DONE, progress=100, finished_at=timezone.now()
     )
+    _announce(import_id)
     return report
+
+
+def _announce(import_id: int) -> None:
+    """import.completed for the company's webhooks, in the import's transaction."""
+    done = ApplicantImport.objects.select_related("company").get(pk=import_id)
+    emit.object_event(
+        company=done.company,
+        event="import.completed",
+        data={
+            "id": done.pk,
+            "job_posting": done.job_posting_id,
+            "file_name": done.file_name,
+            "status": done.status,
+            "counts": done.counts,
+            "skip_error_rows": done.skip_error_rows,
+            "created_at": done.created_at.isoformat(),
+            "finished_at": done.finished_at.isoformat() if done.finished_at else None,
+        },
+    )
 
 
 def _rough_rows(data: bytes) -> int:

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "messaging",
     "bulk",
     "sharing",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -518,4 +519,22 @@ MESSAGING_ASYNC_COMMIT = _bool("MESSAGING_ASYNC_COMMIT", True)
 CELERY_BEAT_SCHEDULE["messaging-sweep"] = {
     "task": "messaging.tasks.messages_sweep",
     "schedule": float(MESSAGING_SWEEP_SECONDS),
+}
+
+
+# --- Outgoing webhooks (webhooks, docs/webhooks.md) -----------------------------------------------
+# Self-hosted and test setups may deliver to loopback/private addresses over plain http; production
+# must not (https only, public addresses only, checked after DNS resolution at every delivery).
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=5.0)
+# Seconds to wait before each retry (Standard Webhooks' schedule: about a day in all), then failed.
+WEBHOOK_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000]
+WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
+WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)
+WEBHOOK_LEASE_SECONDS = 60
+WEBHOOK_BATCH = 200  # rows a sender reads, and records, at a time
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
+    "task": "webhooks.tasks.deliveries_sweep_task",
+    "schedule": 30.0,
 }

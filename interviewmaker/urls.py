@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("messaging.api_urls")),
     path("", include("interviews.api_urls")),
     path("", include("sharing.api_urls")),
+    path("", include("webhooks.api_urls")),
 ]
 
 urlpatterns = [
@@ -47,4 +48,5 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("", include("interviews.urls")),
     path("", include("sharing.urls")),
+    path("", include("webhooks.urls")),
 ]

@@ -14,13 +14,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applicants.models import Applicant, ApplicantEvent, Question, answer_deadline_expression
+from applicants.models import Applicant, ApplicantEvent, Question
 from interviewmaker.tasks import enqueue_on_commit
+from webhooks import emit
 from interviews import storage
 from interviews.models import Answer, Take, TakeChunk
 
@@ -326,6 +327,7 @@ def interview_submit(*, applicant: Applicant) -> Applicant:
     from messaging.services import messages_queue
 
     messages_queue(template_code="D05", applicants=[applicant], key="submitted")
+    emit.applicants_event(company=applicant.company, event="applicant.submitted", applicants=[applicant])
     return applicant
 
 
@@ -368,15 +370,25 @@ def interview_reset(*, applicant: Applicant, by: Any = None) -> Applicant:
 
 @transaction.atomic
 def applicants_expire(*, now: Any = None) -> int:
-    """Mark 調整中 applicants of postings past their deadline as 期限切れ, in one UPDATE."""
+    """Mark 調整中 applicants whose deadline (their own, else the posting's) has passed as 期限切れ, in one
+    UPDATE, and announce them (applicant.expired webhooks)."""
     # The UPDATE re-checks status under each row's lock, so an applicant whose submit commits
     # first keeps 回答済.
-    return (
-        Applicant.objects.filter(status=Applicant.Status.AWAITING)
-        .alias(effective_deadline=answer_deadline_expression())
-        .filter(effective_deadline__lte=now or timezone.now())
-        .update(status=Applicant.Status.EXPIRED, updated_at=timezone.now())
-    )
+    moment = now or timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE applicants_applicant a SET status = %s, updated_at = %s "
+            "FROM applicants_jobposting p WHERE p.id = a.job_posting_id AND a.status = %s "
+            "AND COALESCE(a.deadline, p.deadline) <= %s RETURNING a.id",
+            [Applicant.Status.EXPIRED, timezone.now(), Applicant.Status.AWAITING, moment],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    if ids:
+        expired = list(Applicant.objects.filter(pk__in=ids).select_related("company", "job_posting").order_by("pk"))
+        for company_id in sorted({a.company_id for a in expired}):
+            mine = [a for a in expired if a.company_id == company_id]
+            emit.applicants_event(company=mine[0].company, event="applicant.expired", applicants=mine)
+    return len(ids)
 
 
 def takes_abandoned_sweep(*, older_than: dt.timedelta | None = None) -> int:

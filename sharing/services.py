@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from applicants.models import Applicant, Company, JobPosting
 from interviewmaker import csvfiles
 from sharing import pgexport, selectors
+from webhooks import emit
 from sharing.models import (
     Evaluation,
     EvaluationItem,
@@ -256,7 +257,7 @@ def evaluation_submit(
             return existing
     try:
         with transaction.atomic():
-            return Evaluation.objects.create(
+            evaluation = Evaluation.objects.create(
                 company=link.company,
                 applicant=link.applicant,
                 link=link,
@@ -268,6 +269,29 @@ def evaluation_submit(
     except IntegrityError:
         # The twin POST committed first (PostgreSQL made this one wait for it).
         return Evaluation.objects.get(link=link, submission=submission)
+    emit.object_event(
+        company=link.company,
+        event="evaluation.submitted",
+        data=evaluation_data(evaluation),
+        applicant_id=evaluation.applicant_id,
+    )
+    return evaluation
+
+
+def evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
+    """An evaluation as `GET /api/v1/applicants/{im_id}/evaluations/` shows it, with the applicant's ids."""
+    applicant = evaluation.applicant
+    return {
+        "id": evaluation.pk,
+        "im_id": applicant.im_id,
+        "free_area_1": applicant.free_area_1,
+        "free_area_2": applicant.free_area_2,
+        "free_area_3": applicant.free_area_3,
+        "sheet_name": evaluation.sheet_name,
+        "reviewer_name": evaluation.reviewer_name,
+        "values": [{"label": v["label"], "kind": v["kind"], "value": v["value"]} for v in evaluation.values],
+        "created_at": evaluation.created_at.isoformat(),
+    }
 
 
 @transaction.atomic

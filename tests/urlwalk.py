@@ -18,6 +18,7 @@ from applicants import services
 from applicants.services import ApplicantData
 from bulk.models import AnswerRequest
 from imports.models import ApplicantImport
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 # Public by design: the admin (operators), the applicant's and reviewer's token pages, signed media URLs,
 # ESP webhooks (authenticated by their shared secret), login, language, health and the API schema.
@@ -126,4 +127,15 @@ def company_world(*, company, alice, job_posting, capture_on_commit) -> None:  #
     )
     AnswerRequest.objects.create(
         company=company, job_posting=job_posting, created_by=alice, idempotency_key="tenancy", target_count=1
+    )
+    endpoint = WebhookEndpoint.objects.create(
+        company=company, url="https://ats.example.com/hook", events=["applicant.registered"]
+    )
+    WebhookDelivery.objects.create(
+        company=company,
+        endpoint=endpoint,
+        event_id="msg_tenancy",
+        event_type="applicant.registered",
+        body="{}",
+        status=WebhookDelivery.Status.DELIVERED,
     )
