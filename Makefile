@@ -32,8 +32,10 @@ run: venv
 	$(PY) manage.py runall
 
 ## test: the whole suite, on PostgreSQL (DATABASE_URL, or the embedded server when it is unset) and Redis
-## (REDIS_URL, or a redis-server from a wheel when it is unset); browser tests need Debian's chromium.
+## (REDIS_URL, or a redis-server from a wheel when it is unset); browser tests need Debian's chromium,
+## the accessibility tests also axe-core from npm (package-lock.json; installed here when npm exists).
 test: venv-dev
+	@command -v npm >/dev/null && [ ! -f node_modules/axe-core/axe.min.js ] && npm ci --silent --no-audit --no-fund || true
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || (echo "Missing migrations: run manage.py makemigrations" && exit 1)
 	$(PY) -m tests.redisrun $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -50,7 +52,7 @@ bench: venv-dev
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 ## messages: refresh and compile the translation catalogues (one per app, plus templates/ at the root).
-APPS := applicants imports interviews messaging bulk sharing
+APPS := applicants imports interviews messaging webhooks bulk sharing
 messages: venv-dev
 	@for app in $(APPS); do \
 	  (cd $$app && PYTHONPATH=$(CURDIR) ../$(BIN)/django-admin makemessages -l ja -l en --ignore='tests/*' && \

@@ -151,6 +151,7 @@ def test_application_settings_are_for_admins_only(bob_client, alice_client, comp
             "free_area_2_label": "",
             "free_area_3_label": "",
             "timezone": "Asia/Tokyo",
+            "language": "ja",
         },
     )
     assert response.status_code == 302

@@ -157,7 +157,7 @@ def test_mail_replies_go_to_the_companys_reply_address_and_only_then_are_invited
 def test_the_application_settings_page_sets_the_reply_address(alice_client, company):
     page = alice_client.get("/settings/application/").content.decode()
     assert 'name="reply_to_email"' in page
-    data = {"timezone": company.timezone, "reply_to_email": "not an address"}
+    data = {"timezone": company.timezone, "language": "ja", "reply_to_email": "not an address"}
     assert alice_client.post("/settings/application/", data).status_code == 200  # the error, again
     company.refresh_from_db()
     assert company.reply_to_email == ""
