@@ -43,7 +43,7 @@ def receiver(
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as a real ATS endpoint behind a proxy
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             nonlocal bad, secret
             body = self.rfile.read(int(self.headers["Content-Length"]))
             if secret is None:
@@ -59,7 +59,7 @@ def receiver(
             if self.path.endswith("?report"):
                 pass
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             counts.put((len(seen), bad))
             self.send_response(204)
             self.send_header("Content-Length", "0")
@@ -144,7 +144,7 @@ def main() -> int:
         done = time.perf_counter()
         import urllib.request
 
-        urllib.request.urlopen(f"http://127.0.0.1:{port}/report")  # noqa: S310
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/report")
         received, bad = counts.get(timeout=10)
         delivered = WebhookDelivery.objects.filter(endpoint=endpoint, status="delivered").count()
         span = done - committed
@@ -153,7 +153,8 @@ def main() -> int:
             f"{with_events:.2f} s with one (+{with_events - without:.2f} s to write the events)"
         )
         print(
-            f"delivered {delivered:,}, received and verified {received:,} distinct ids, {bad} bad signatures; "
+            f"delivered {delivered:,}, received and verified {received:,} distinct ids, "
+            f"{bad} bad signatures; "
             f"commit → last delivery {span:.2f} s = {delivered / span:,.0f} events/s "
             f"(load avg {os.getloadavg()[0]:.1f})"
         )

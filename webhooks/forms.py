@@ -12,6 +12,12 @@ from webhooks.models import Event, WebhookEndpoint
 
 
 class EndpointForm(forms.ModelForm):
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Your ATS's receiving URL (https). Each delivery is signed; see the secret below."),
+    )
     events = forms.MultipleChoiceField(
         label=_("Events"), choices=Event.choices, widget=forms.CheckboxSelectMultiple, required=True
     )
@@ -19,9 +25,6 @@ class EndpointForm(forms.ModelForm):
     class Meta:
         model = WebhookEndpoint
         fields = ["url", "description", "events", "enabled"]
-        help_texts = {
-            "url": _("Your ATS's receiving URL (https). Each delivery is signed; see the secret below.")
-        }
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
