@@ -272,7 +272,8 @@ def start_worker(args: argparse.Namespace, env: dict[str, str]) -> subprocess.Po
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "interviewmaker", "worker", "--beat",
          "-s", env["IM_BENCH_BEAT_FILE"], "-c", str(args.worker_concurrency), "-l", "INFO",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"load-{os.getpid()}@%h"],
+         "-Q", "celery,video", "--without-gossip", "--without-mingle", "--without-heartbeat",
+         "-n", f"load-{os.getpid()}@%h"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
 

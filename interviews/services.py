@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from applicants.models import Applicant, ApplicantEvent, Question
 from interviewmaker.tasks import enqueue_on_commit
-from webhooks import emit
-from interviews import storage
+from interviews import media, storage
 from interviews.models import Answer, Take, TakeChunk
+from webhooks import emit
 
 logger = logging.getLogger(__name__)
 
@@ -384,7 +384,9 @@ def applicants_expire(*, now: Any = None) -> int:
         )
         ids = [row[0] for row in cursor.fetchall()]
     if ids:
-        expired = list(Applicant.objects.filter(pk__in=ids).select_related("company", "job_posting").order_by("pk"))
+        expired = list(
+            Applicant.objects.filter(pk__in=ids).select_related("company", "job_posting").order_by("pk")
+        )
         for company_id in sorted({a.company_id for a in expired}):
             mine = [a for a in expired if a.company_id == company_id]
             emit.applicants_event(company=mine[0].company, event="applicant.expired", applicants=mine)
@@ -438,7 +440,11 @@ def answers_normalise_sweep(*, older_than: dt.timedelta = dt.timedelta(minutes=1
 
 
 def answer_normalise(*, answer: Answer) -> Answer:
-    """Make an MP4 (H.264/AAC, faststart), its duration and a poster; keep the original on failure."""
+    """Make the file reviewers watch, its duration and a poster; keep the original on failure.
+
+    A take whose codecs every browser plays is only remuxed (MP4 with +faststart, or WebM with its
+    index in front); anything else is re-encoded to H.264 MP4 (interviews.media, docs/recording.md).
+    """
     ffmpeg, ffprobe = settings.FFMPEG_BINARY, settings.FFPROBE_BINARY
     if not (shutil.which(ffmpeg) and shutil.which(ffprobe)):
         logger.warning(
@@ -455,51 +461,27 @@ def answer_normalise(*, answer: Answer) -> Answer:
             original = storage.media_storage().open(answer.take.storage_name, "rb")
             with original as src, open(source, "wb") as dst:
                 shutil.copyfileobj(src, dst, 1024 * 1024)
-            video, poster = work / "video.mp4", work / "poster.jpg"
-            _run([ffmpeg, "-nostdin", "-y", "-v", "error", "-i", str(source), *FFMPEG_MP4_ARGS, str(video)])
-            duration = _probe_duration(ffprobe, video)
-            at = f"{min(1.0, duration / 2):.2f}"
-            _run([ffmpeg, "-nostdin", "-y", "-v", "error", "-ss", at, "-i", str(video), "-frames:v", "1",
-                  "-vf", "scale=640:-2", "-q:v", "4", str(poster)])  # fmt: skip
+            result = media.normalise(ffmpeg=ffmpeg, ffprobe=ffprobe, source=source, work=work)
+            poster = work / "poster.jpg"
+            media.poster(ffmpeg=ffmpeg, video=result.path, duration=result.duration, target=poster)
         except (OSError, subprocess.SubprocessError, ValueError) as exc:
             logger.exception("normalising answer %s failed; the original is kept", answer.pk)
             return _processing_done(answer, Answer.Processing.FAILED, error=str(exc)[-2000:])
         base = f"answers/{answer.applicant.company_id}/{answer.applicant_id}/{answer.take.key}"
         store = storage.media_storage()
-        with open(video, "rb") as fh:
-            answer.video.name = store.save(f"{base}.mp4", File(fh))
+        with open(result.path, "rb") as fh:
+            answer.video.name = store.save(f"{base}.{result.extension}", File(fh))
         with open(poster, "rb") as fh:
             answer.poster.name = store.save(f"{base}.jpg", File(fh))
-        answer.duration = duration
-        return _processing_done(answer, Answer.Processing.DONE, error="")
-
-
-FFMPEG_MP4_ARGS = [
-    "-map", "0:v:0", "-map", "0:a:0?",
-    "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
-    # H.264 needs even dimensions; phones record odd sizes now and then.
-    "-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2",
-    "-c:a", "aac", "-b:a", "128k", "-ac", "2",
-    "-movflags", "+faststart",
-]  # fmt: skip
-
-
-def _run(args: list[str]) -> None:
-    result = subprocess.run(args, capture_output=True, timeout=900, check=False)
-    if result.returncode != 0:
-        raise subprocess.SubprocessError(
-            f"{Path(args[0]).name} exited with {result.returncode}: {result.stderr.decode(errors='replace')}"
+        answer.duration = result.duration
+        logger.info(
+            "answer %s normalised: %s %s, %.1f s",
+            answer.pk,
+            "remuxed to" if result.remux else "re-encoded to",
+            result.extension,
+            result.duration,
         )
-
-
-def _probe_duration(ffprobe: str, path: Path) -> float:
-    result = subprocess.run(
-        [ffprobe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
-    return float(result.stdout.decode().strip())
+        return _processing_done(answer, Answer.Processing.DONE, error="")
 
 
 def _processing_done(answer: Answer, processing: str, *, error: str) -> Answer:

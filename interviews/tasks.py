@@ -8,6 +8,7 @@ from interviews import services
 from interviews.models import Answer
 
 
+# Routed to the video queue by name (CELERY_TASK_ROUTES), which its own workers consume.
 @shared_task
 def answer_normalise_task(answer_id: int) -> None:
     answer = Answer.objects.select_related("take", "applicant").filter(pk=answer_id).first()

@@ -26,6 +26,7 @@ def test_keeping_a_take_gets_it_normalised_by_the_worker(celery_worker, applican
 
     wait_for(processed, timeout=90, message="the worker to normalise the answer")
     assert answer.processing == Answer.Processing.DONE, answer.processing_error
-    assert answer.video.name.endswith(".mp4") and answer.poster.name.endswith(".jpg")
+    # The sample is VP8 WebM: remuxed into WebM (docs/recording.md, "Playback formats").
+    assert answer.video.name.endswith(".webm") and answer.poster.name.endswith(".jpg")
     assert answer.duration == pytest.approx(2.0, abs=0.2)
     assert "answer_normalise_task" in celery_worker.log()

@@ -91,6 +91,9 @@ class WorkerProcess:
                 "INFO",
                 "-c",
                 str(self.concurrency),
+                # Every queue, as the workers of `make run` and docker-compose together consume them.
+                "-Q",
+                f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.VIDEO_QUEUE}",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -170,6 +173,8 @@ def _purge(url: str) -> None:
     for key in client.scan_iter("celery*"):
         client.delete(key)
     for key in client.scan_iter("_kombu*"):
+        client.delete(key)
+    for key in client.scan_iter(f"{settings.VIDEO_QUEUE}*"):  # the video queue's list (and priorities)
         client.delete(key)
 
 

@@ -1,4 +1,4 @@
-"""Serve the app with a real Celery worker and beat in one command (`make run`)."""
+"""Serve the app with real Celery workers (default and video queues) and beat in one command (`make run`)."""
 
 from __future__ import annotations
 
@@ -14,41 +14,30 @@ from django.db import connection
 
 
 class Command(BaseCommand):
-    help = "Run the web server, a Celery worker and Celery beat together; Ctrl-C stops all three."
+    help = "Run the web server, the Celery workers (default and video queues) and beat; Ctrl-C stops all."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--addr", default=os.environ.get("RUN_ADDR", "127.0.0.1:8000"))
 
     def handle(self, *args: Any, addr: str, **options: Any) -> None:
-        # This process holds the embedded PostgreSQL server (if used) until the last of the three
-        # exits, so Ctrl-C stops it too; web and worker find it running.
+        # This process holds the embedded PostgreSQL server (if used) until web and the workers have
+        # exited, so Ctrl-C stops it too; they find it running.
         connection.ensure_connection()
         if settings.EMBEDDED_DATABASE:
             db = settings.DATABASES["default"]
             self.stdout.write(f"Embedded PostgreSQL: data in {db['PGDATA']}, socket in {db['HOST']}")
         connection.close()
         beat_schedule = settings.VAR_DIR / "celerybeat-schedule"
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "interviewmaker",
-                "worker",
-                "--beat",
-                "--schedule",
-                str(beat_schedule),
-                "-l",
-                "INFO",
-                "-c",
-                "2",
-            ],
-            start_new_session=True,
+        # Two workers, as in production: the default queue (mail, imports, webhooks) with beat, and the
+        # video queue (ffmpeg) with its own concurrency, so that videos never hold up the rest.
+        worker = _celery_worker(
+            "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-c", "2", "--beat", "--schedule", str(beat_schedule)
         )
-        self.stdout.write(
-            self.style.SUCCESS(f"Dashboard: http://{addr}/dashboard/  (worker pid {worker.pid})")
+        video_worker = _celery_worker(
+            "-Q", settings.VIDEO_QUEUE, "-c", str(settings.VIDEO_WORKER_CONCURRENCY), "-n", "video@%h"
         )
+        pids = f"worker pid {worker.pid}, video worker pid {video_worker.pid}"
+        self.stdout.write(self.style.SUCCESS(f"Dashboard: http://{addr}/dashboard/  ({pids})"))
         web = subprocess.Popen([sys.executable, "manage.py", "runserver", addr, "--noreload"])
         # `kill` (SIGTERM) stops everything as Ctrl-C does, so the embedded server stops with the app.
         signal.signal(signal.SIGTERM, _interrupt)
@@ -59,6 +48,13 @@ class Command(BaseCommand):
         finally:
             _stop(web, lambda sig: web.send_signal(sig))
             _stop(worker, lambda sig: os.killpg(worker.pid, sig))
+            _stop(video_worker, lambda sig: os.killpg(video_worker.pid, sig))
+
+
+def _celery_worker(*options: str) -> subprocess.Popen[bytes]:
+    """A `celery worker` in its own process group (stopped with its pool children)."""
+    command = [sys.executable, "-m", "celery", "-A", "interviewmaker", "worker", "-l", "INFO", *options]
+    return subprocess.Popen(command, start_new_session=True)
 
 
 def _interrupt(signum: int, frame: Any) -> None:

@@ -79,10 +79,14 @@
     document.addEventListener("click", function () { context.resume && context.resume(); }, { once: true });
   }
 
+  // H.264 in MP4 first (Safari; Chrome and Edge since 126): every reviewer's browser plays it, the server
+  // only remuxes it, and even the take as recorded knows its length and seeks. Not H.264 in WebM: Chromium
+  // cannot seek that before it has played. Firefox and older Chromes record VP8/VP9 WebM, remuxed too
+  // (docs/recording.md, "Playback formats").
   function bestMimeType() {
     var types = [
-      "video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "video/webm",
-      "video/mp4;codecs=avc1.42E01E,mp4a.40.2", "video/mp4",
+      "video/mp4;codecs=avc1.42E01E,mp4a.40.2", "video/mp4;codecs=avc1.42E01E,opus",
+      "video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "video/webm", "video/mp4",
     ];
     for (var i = 0; i < types.length; i++) {
       if (window.MediaRecorder.isTypeSupported && window.MediaRecorder.isTypeSupported(types[i])) { return types[i]; }
@@ -274,7 +278,8 @@
         clearInterval(timer);
         var type = (recorder.mimeType || mimeType || "video/webm");
         var blob = new Blob(chunks, { type: type.split(";")[0] });
-        finished(blob, type, (performance.now() - started) / 1000);
+        // Chromium names an H.264 WebM recording "video/x-matroska": the EBML bytes the server takes as WebM.
+        finished(blob, type.replace(/^video\/x-matroska/i, "video/webm"), (performance.now() - started) / 1000);
       };
       recorder.start(1000);
       busy = true;
