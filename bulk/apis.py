@@ -1,4 +1,5 @@
-"""REST API of bulk 回答依頼: POST /api/v1/answer-requests/ and GET /api/v1/answer-requests/{id}/."""
+"""REST API of bulk 回答依頼: POST /api/v1/answer-requests/, GET /api/v1/answer-requests/{id}/ and its
+recipients, GET /api/v1/answer-requests/{id}/recipients/."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from applicants.models import Applicant, JobPosting
 from applicants.permissions import CompanyScopedModelSerializer, CompanyScopedSerializer, api_company
-from bulk import services
-from bulk.models import AnswerRequest
+from bulk import selectors, services
+from bulk.models import AnswerRequest, AnswerRequestRecipient
 
 MAX_IM_IDS = 100_000
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -75,6 +77,24 @@ class AnswerRequestSerializer(CompanyScopedModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+
+class RecipientSerializer(CompanyScopedModelSerializer):
+    im_id = serializers.IntegerField(source="applicant.im_id", read_only=True)
+    email = serializers.EmailField(source="applicant.email", read_only=True)
+    message_id = serializers.IntegerField(read_only=True, allow_null=True)
+    message_status = serializers.SerializerMethodField(
+        help_text="Delivery status of the D04 (messaging), null when none was queued."
+    )
+    at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = AnswerRequestRecipient
+        fields = ["im_id", "email", "outcome", "reason", "message_id", "message_status", "at"]
+        read_only_fields = fields
+
+    def get_message_status(self, recipient: AnswerRequestRecipient) -> str | None:
+        return recipient.message.status if recipient.message is not None else None
 
 
 class AnswerRequestViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -135,6 +155,34 @@ class AnswerRequestViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, v
         return Response(
             AnswerRequestSerializer(answer_request).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        responses=RecipientSerializer(many=True),
+        parameters=[
+            OpenApiParameter("outcome", str, enum=AnswerRequestRecipient.Outcome.values),
+            OpenApiParameter("reason", str, enum=AnswerRequestRecipient.Reason.values),
+        ],
+    )
+    @action(detail=True, methods=["get"])
+    def recipients(self, request: Request, pk: str | None = None) -> Response:
+        """Every applicant of the request's selection: sent (with its D04's status) or skipped and why."""
+        answer_request = self.get_object()
+        outcome = request.query_params.get("outcome", "")
+        reason = request.query_params.get("reason", "")
+        errors = {}
+        if outcome and outcome not in AnswerRequestRecipient.Outcome.values:
+            errors["outcome"] = [_("Unknown outcome: %(value)s") % {"value": outcome[:50]}]
+        if reason and reason not in AnswerRequestRecipient.Reason.values:
+            errors["reason"] = [_("Unknown reason: %(value)s") % {"value": reason[:50]}]
+        if errors:
+            raise ValidationError(errors)
+        rows = selectors.recipient_list(answer_request=answer_request, outcome=outcome, reason=reason)
+        page = self.paginate_queryset(rows)
+        if page is None:  # pagination switched off in the settings
+            return Response(RecipientSerializer(rows, many=True, context={"request": request}).data)
+        return self.get_paginated_response(
+            RecipientSerializer(page, many=True, context={"request": request}).data
         )
 
     @staticmethod

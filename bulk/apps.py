@@ -7,3 +7,10 @@ class BulkConfig(AppConfig):
 
     name = "bulk"
     verbose_name = _("Bulk processing")
+
+    def ready(self) -> None:
+        from applicants import selectors
+        from bulk.selectors import reminders_sent
+
+        # The list's 「最終回答依頼」 column and its search conditions read who got D04 from which request.
+        selectors.reminders_source_register(reminders_sent)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AnswerRequest(models.Model):
@@ -88,6 +90,7 @@ class AnswerRequest(models.Model):
     def search_display(self) -> list[str]:
         """The recorded search conditions in words (the posting is shown on its own)."""
         from applicants.models import Applicant
+        from applicants.selectors import REMINDED_EVER, REMINDED_NEVER
 
         search = self.search or {}
         parts = []
@@ -100,6 +103,12 @@ class AnswerRequest(models.Model):
                 _("Registered: %(start)s – %(end)s")
                 % {"start": search.get("registered_from", ""), "end": search.get("registered_to", "")}
             )
+        if search.get("reminded") == REMINDED_NEVER:
+            parts.append(str(_("Answer requests: never sent")))
+        elif search.get("reminded") == REMINDED_EVER:
+            parts.append(str(_("Answer requests: sent at least once")))
+        if search.get("not_reminded_since"):
+            parts.append(_("No answer request since %(date)s") % {"date": search["not_reminded_since"]})
         if self.im_ids:
             parts.append(_("%(n)s ticked applicants") % {"n": len(self.im_ids)})
         return parts
@@ -107,3 +116,86 @@ class AnswerRequest(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in {self.State.DONE, self.State.FAILED}
+
+
+class AnswerRequestRecipient(models.Model):
+    """One applicant of an answer request's selection: sent D04, or skipped and why.
+
+    Written by the background job chunk by chunk (bulk.services.answer_request_run), set-based, as it
+    reaches each applicant: what the job decided then, not what the confirmation predicted.
+    """
+
+    class Outcome(models.TextChoices):
+        # A context of their own: the message statuses of the outbox use "Sent" in another sense.
+        SENT = "sent", pgettext_lazy("answer request recipient", "Sent")
+        SKIPPED = "skipped", pgettext_lazy("answer request recipient", "Skipped")
+
+    class Reason(models.TextChoices):
+        # Not 調整中 when the job reached them: the applicant's status (the same values).
+        SUBMITTED = "submitted", _("Not awaiting: submitted")
+        EXPIRED = "expired", _("Not awaiting: expired")
+        WITHDRAWN = "withdrawn", _("Not awaiting: withdrawn")
+        REMINDED_RECENTLY = "recent", _("Reminded recently by another request")
+        SUPPRESSED = "suppressed", _("Address on the suppression list")
+        REGISTERED_LATER = "later", _("Registered after the confirmation")
+
+    answer_request = models.ForeignKey(
+        AnswerRequest, on_delete=models.CASCADE, related_name="recipients", db_index=False
+    )
+    # Its own index serves deleting an applicant (the cascade finds the rows by it).
+    applicant = models.ForeignKey(
+        "applicants.Applicant",
+        on_delete=models.CASCADE,
+        related_name="answer_request_recipients",
+        verbose_name=_("applicant"),
+    )
+    # The applicant's company and iM採用ID (neither ever changes): the list's 「最終回答依頼」 and its
+    # search conditions join on them, so the applicants' own (posting|company, status, iM採用ID)
+    # indexes answer without a visit of each applicant row. The rows go with their request or their
+    # applicant: the company needs no constraint nor index of its own.
+    company = models.ForeignKey(
+        "applicants.Company",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    im_id = models.PositiveBigIntegerField(_("iM ID"))
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices)
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices, blank=True)
+    # The D04 queued for this recipient (a suppressed address gets one too, marked suppressed). Messages
+    # are never deleted on their own, only with their applicant, who takes this row along: no
+    # constraint, and no index that every outbox delete would have to maintain.
+    message = models.ForeignKey(
+        "messaging.Message",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("message"),
+    )
+    # When the job reached the applicant: for a sent one, when its D04 was queued.
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("answer request recipient")
+        verbose_name_plural = _("answer request recipients")
+        constraints = [
+            # A retried chunk adds nobody twice (INSERT … ON CONFLICT DO NOTHING); the request's list in
+            # iM採用ID order, and its counts.
+            models.UniqueConstraint(fields=["answer_request", "im_id"], name="answer_request_recipient"),
+        ]
+        indexes = [
+            # The list's 「最終回答依頼」 column and its search conditions: index-only, by iM採用ID, for
+            # the D04 sent only.
+            models.Index(
+                fields=["company", "im_id", "created_at"],
+                name="answer_request_recipient_sent",
+                condition=models.Q(outcome="sent"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answer_request_id} → {self.applicant_id} ({self.outcome})"

@@ -9,15 +9,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from applicants import selectors, services
 from applicants.models import Applicant, Company, JobPosting
-from bulk.models import AnswerRequest
+from bulk.models import AnswerRequest, AnswerRequestRecipient
 from interviewmaker import csvfiles
 from interviewmaker.tasks import enqueue_on_commit
+from webhooks import emit
 
 # Applicants handled per transaction by the background job: big enough for set-based inserts, small
 # enough that the progress bar moves and a retried job repeats little.
@@ -114,9 +115,8 @@ def resend_window_start(at: dt.datetime) -> dt.datetime | None:
     return at - dt.timedelta(hours=hours) if hours else None
 
 
-def _reminded_between(
-    queryset: QuerySet[Applicant], since: dt.datetime, until: dt.datetime
-) -> QuerySet[Applicant]:
+def _reminded_between(since: dt.datetime, until: dt.datetime) -> Exists:
+    """The applicant got a D04 between `since` and `until` that may have reached them."""
     from messaging.models import Message
 
     # A D04 on its way or delivered; one that failed, bounced or was suppressed reached nobody.
@@ -124,7 +124,7 @@ def _reminded_between(
     recent = Message.objects.filter(
         applicant=OuterRef("pk"), template_code="D04", created_at__gte=since, created_at__lt=until
     ).exclude(status__in=unreached)
-    return queryset.filter(Exists(recent))
+    return Exists(recent)
 
 
 def selection_recently_reminded(
@@ -136,7 +136,7 @@ def selection_recently_reminded(
         return 0
     queryset = selection_queryset(company=company, selection=selection, max_im_id=max_im_id)
     awaiting = queryset.filter(status=Applicant.Status.AWAITING)
-    return _reminded_between(awaiting, since, at).count()
+    return awaiting.filter(_reminded_between(since, at)).count()
 
 
 def answer_request_create(
@@ -214,25 +214,6 @@ def _answer_request_insert(
     return answer_request
 
 
-def answer_request_targets(*, answer_request: AnswerRequest) -> QuerySet[Applicant]:
-    """The applicants still to get this request's D04: selected, confirmed and still 調整中, and not
-    reminded by another request within the resend window before this one (unless sent again)."""
-    selection = Selection(search=answer_request.search, im_ids=tuple(answer_request.im_ids))
-    queryset = selection_queryset(
-        company=answer_request.company, selection=selection, max_im_id=answer_request.max_im_id
-    )
-    since = resend_window_start(answer_request.created_at)
-    if since is not None and not answer_request.send_again:
-        recent = _reminded_between(queryset, since, answer_request.created_at).values("pk")
-        queryset = queryset.exclude(pk__in=recent)
-    return (
-        queryset.filter(status=Applicant.Status.AWAITING, im_id__gt=answer_request.cursor_im_id)
-        # One model per row: the company is attached below, postings are cached by messages_queue.
-        .select_related(None)
-        .order_by("im_id")
-    )
-
-
 def answer_requests_resume(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> int:
     """Re-enqueue unfinished requests whose task the broker lost; a second run beside a live one is safe."""
     from bulk.tasks import answer_request_run_task
@@ -269,27 +250,150 @@ def answer_request_run(*, answer_request_id: int, chunk_size: int = CHUNK_SIZE) 
 
 
 def _answer_request_step(*, answer_request: AnswerRequest, chunk_size: int) -> bool:
-    """Queue one chunk; False once everything is done."""
+    """Handle the next `chunk_size` applicants of the selection; False once everything is done.
+
+    One query reads the chunk with each applicant's reason to be skipped ('' = send), the D04 of the
+    others is queued, then one INSERT records the whole chunk, each sent row linked to its D04.
+    """
     from messaging.services import messages_queue
 
     now = timezone.now()
     if answer_request.started_at is None:
         answer_request.started_at = now
         answer_request.state = AnswerRequest.State.RUNNING
-    chunk = list(answer_request_targets(answer_request=answer_request)[:chunk_size])
-    for applicant in chunk:
-        applicant.company = answer_request.company
-    if chunk:
-        answer_request.queued_count += messages_queue(
-            template_code="D04", applicants=chunk, key=str(answer_request.pk)
+    selection = Selection(search=answer_request.search, im_ids=tuple(answer_request.im_ids))
+    # Keyset paging of the confirmed selection, every status: (id, iM採用ID, reason) in iM採用ID order.
+    chunk = list(
+        selection_queryset(
+            company=answer_request.company, selection=selection, max_im_id=answer_request.max_im_id
         )
-        answer_request.processed_count += len(chunk)
-        answer_request.cursor_im_id = chunk[-1].im_id
+        .filter(im_id__gt=answer_request.cursor_im_id)
+        .annotate(reason=_skip_reason(answer_request))
+        .order_by("im_id")
+        .values_list("pk", "im_id", "reason")[:chunk_size]
+    )
+    if chunk:
+        sent = list(
+            Applicant.objects.filter(pk__in=[pk for pk, _im_id, reason in chunk if not reason])
+            # One model per row: the company is attached below, postings are cached by messages_queue.
+            .order_by("im_id")
+        )
+        for applicant in sent:
+            applicant.company = answer_request.company
+        if sent:
+            answer_request.queued_count += messages_queue(
+                template_code="D04", applicants=sent, key=str(answer_request.pk)
+            )
+        _recipients_insert(answer_request=answer_request, chunk=chunk, at=now)
+        answer_request.processed_count += len(sent)
+        answer_request.cursor_im_id = chunk[-1][1]
     if len(chunk) < chunk_size:
+        _recipients_record_later(answer_request=answer_request, selection=selection, at=now)
         answer_request.state = AnswerRequest.State.DONE
         answer_request.finished_at = now
     answer_request.save()
+    if answer_request.state == AnswerRequest.State.DONE:
+        emit.object_event(
+            company=answer_request.company,
+            event="answer_request.completed",
+            data={
+                "id": answer_request.pk,
+                "job_posting": answer_request.job_posting_id,
+                "source": answer_request.source,
+                "state": answer_request.state,
+                "selected": answer_request.selected_count,
+                "queued": answer_request.queued_count,
+                "skipped": answer_request.skipped_count,
+                "created_at": answer_request.created_at.isoformat(),
+                "finished_at": now.isoformat(),
+            },
+        )
     return answer_request.state != AnswerRequest.State.DONE
+
+
+def _skip_reason(answer_request: AnswerRequest) -> Case:
+    """Why the request leaves an applicant out, as answer_request_create counted them; '' to send."""
+    reasons: list[When] = [When(~Q(status=Applicant.Status.AWAITING), then=F("status"))]
+    since = resend_window_start(answer_request.created_at)
+    if since is not None and not answer_request.send_again:
+        recent = _reminded_between(since, answer_request.created_at)
+        reasons.append(When(recent, then=Value(AnswerRequestRecipient.Reason.REMINDED_RECENTLY)))
+    return Case(*reasons, default=Value(""), output_field=CharField())
+
+
+def _recipients_insert(
+    *, answer_request: AnswerRequest, chunk: list[tuple[int, int, str]], at: dt.datetime
+) -> None:
+    """Record a chunk of (applicant id, iM採用ID, reason) in one INSERT: skipped with its reason, or sent
+    and linked to its D04 — found by the outbox's unique key `D04:<request>:<applicant>`
+    (messages_queue), and skipped after all when the address was suppressed. A row already written (a
+    retried chunk) is kept as it is.
+
+    Raw SQL: the ORM cannot insert from a select, nor join the outbox by its key while inserting.
+    """
+    from messaging.models import Message
+
+    table, messages = AnswerRequestRecipient._meta.db_table, Message._meta.db_table
+    sql = (
+        # Identifiers are the models' table names; every value is a bound parameter.
+        f"INSERT INTO {table} "  # noqa: S608
+        "(answer_request_id, applicant_id, company_id, im_id, outcome, reason, message_id, created_at) "
+        "SELECT %(request)s, c.applicant_id, %(company)s, c.im_id, "
+        "CASE WHEN c.reason = '' AND m.status IS DISTINCT FROM %(suppressed)s "
+        "THEN %(sent)s ELSE %(skipped)s END, "
+        "CASE WHEN m.status = %(suppressed)s THEN %(suppressed_reason)s ELSE c.reason END, "
+        "m.id, %(at)s "
+        "FROM unnest(%(ids)s::bigint[], %(im_ids)s::bigint[], %(reasons)s::text[]) "
+        "AS c (applicant_id, im_id, reason) "
+        # One lookup of the unique key per sent row, never a scan of the whole outbox: LIMIT keeps
+        # PostgreSQL from flattening the LATERAL into a hash join (it did, with a seq scan of the outbox).
+        f"LEFT JOIN LATERAL (SELECT id, status FROM {messages} "
+        "WHERE c.reason = '' AND idempotency_key = %(key)s || c.applicant_id::text LIMIT 1) m ON true "
+        "ON CONFLICT (answer_request_id, im_id) DO NOTHING"
+    )
+    params: dict[str, Any] = {
+        "request": answer_request.pk,
+        "company": answer_request.company_id,
+        "suppressed": Message.Status.SUPPRESSED,
+        "sent": AnswerRequestRecipient.Outcome.SENT,
+        "skipped": AnswerRequestRecipient.Outcome.SKIPPED,
+        "suppressed_reason": AnswerRequestRecipient.Reason.SUPPRESSED,
+        "at": at,
+        "ids": [pk for pk, _im_id, _reason in chunk],
+        "im_ids": [im_id for _pk, im_id, _reason in chunk],
+        "reasons": [reason for _pk, _im_id, reason in chunk],
+        "key": f"D04:{answer_request.pk}:",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _recipients_record_later(*, answer_request: AnswerRequest, selection: Selection, at: dt.datetime) -> None:
+    """The applicants matching the selection who registered after the confirmation: skipped.
+
+    INSERT … SELECT in raw SQL: the ORM would bring every id through Python and back.
+    """
+    later = selection_queryset(company=answer_request.company, selection=selection).filter(
+        im_id__gt=answer_request.max_im_id
+    )
+    sub_sql, sub_params = later.order_by("im_id").values("id", "im_id").query.sql_with_params()
+    sql = (
+        # sub_sql is compiled by the ORM; its values stay bound parameters, the identifiers are the model's.
+        f"INSERT INTO {AnswerRequestRecipient._meta.db_table} "  # noqa: S608
+        "(answer_request_id, applicant_id, company_id, im_id, outcome, reason, created_at) "
+        f"SELECT %s, s.id, %s, s.im_id, %s, %s, %s FROM ({sub_sql}) s "
+        "ON CONFLICT (answer_request_id, im_id) DO NOTHING"
+    )
+    params = [
+        answer_request.pk,
+        answer_request.company_id,
+        AnswerRequestRecipient.Outcome.SKIPPED,
+        AnswerRequestRecipient.Reason.REGISTERED_LATER,
+        at,
+        *sub_params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def answer_request_fail(*, answer_request_id: int, error: str) -> None:

@@ -254,3 +254,26 @@ def test_a_completed_import_is_announced(job_posting, alice):
     (event,) = receiver.processed
     assert event["type"] == "import.completed" and event["data"]["id"] == upload.pk
     assert event["data"]["counts"]["new"] == 3 and event["data"]["status"] == "done"
+
+
+def test_a_completed_answer_request_is_announced(job_posting, alice):
+    from bulk import services as bulk_services
+    from bulk.services import Selection
+
+    company = job_posting.company
+    with receiving() as receiver:
+        endpoint = endpoint_for(company, receiver, events=["answer_request.completed"])
+        applicants_register(
+            job_posting=job_posting, rows=[ApplicantData(email="q@example.jp", values={})], via="api"
+        )
+        request, _created = bulk_services.answer_request_create(
+            company=company,
+            selection=Selection.of(search={"job_posting": str(job_posting.pk)}, im_ids=[]),
+            idempotency_key="wh-test",
+            by=alice,
+            source="api",
+        )
+        sweep_until_done(endpoint)
+    (event,) = receiver.processed
+    assert event["type"] == "answer_request.completed" and event["data"]["id"] == request.pk
+    assert event["data"]["queued"] == 1
