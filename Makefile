@@ -58,8 +58,8 @@ messages: venv-dev
 	  (cd $$app && PYTHONPATH=$(CURDIR) ../$(BIN)/django-admin makemessages -l ja -l en --ignore='tests/*' && \
 	   if [ -d static ]; then PYTHONPATH=$(CURDIR) ../$(BIN)/django-admin makemessages -d djangojs -l ja -l en --ignore='tests/*'; fi) || exit 1; \
 	done
-	PYTHONPATH=$(CURDIR) $(PY) -m django makemessages -l ja -l en $(foreach d,$(APPS) .venv var tests bench test-artifacts,--ignore=$(d))
-	$(PY) -m django compilemessages --ignore=.venv
+	PYTHONPATH=$(CURDIR) $(PY) -m django makemessages -l ja -l en $(foreach d,$(APPS) .venv var tests bench test-artifacts node_modules,--ignore=$(d))
+	$(PY) -m django compilemessages --ignore=.venv --ignore=node_modules
 	$(PY) -m interviewmaker.checks.catalog
 
 ## lock: re-pin requirements*.lock from pyproject.toml (uv, installed into the venv for this).

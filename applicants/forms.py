@@ -145,6 +145,7 @@ class ApplicationSettingsForm(forms.ModelForm):
             "timezone",
             "language",
             "reply_to_email",
+            "video_retention_days",
         ]
 
 

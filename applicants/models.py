@@ -50,6 +50,18 @@ class Company(models.Model):
     timezone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Tokyo", validators=[validate_timezone]
     )
+    # Retention (docs/product.md §12.4): videos and share links are deleted this many days after a
+    # posting's deadline; empty keeps them.
+    video_retention_days = models.PositiveSmallIntegerField(
+        _("delete videos after (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_(
+            "Videos and share URLs of a job posting are deleted this many days after its deadline. "
+            "Leave empty to keep them."
+        ),
+    )
     # The language of what the product writes for the company: the shipped mail templates until one
     # is edited, and seeded data recruiters then edit (the default evaluation sheet).
     language = models.CharField(
@@ -200,6 +212,8 @@ class JobPosting(models.Model):
         default=48,
         validators=[MinValueValidator(1), MaxValueValidator(24 * 30)],
     )
+    # When the retention sweep deleted the posting's videos and share links.
+    videos_deleted_at = models.DateTimeField(_("videos deleted at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -270,6 +284,8 @@ class Applicant(models.Model):
     )
     # When the applicant submitted (回答済); cleared by 受験リセット.
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # 個人情報の削除依頼: the row stays as an anonymised tombstone (iM採用ID, posting, status, dates).
+    erased_at = models.DateTimeField(_("personal data deleted at"), null=True, blank=True, editable=False)
     interview_token = models.CharField(max_length=64, default=new_token, editable=False)
     created_via = models.CharField(
         _("registered via"), max_length=10, choices=CreatedVia.choices, default=CreatedVia.FORM
@@ -495,3 +511,38 @@ class ApplicantSearchBacklog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id}: {self.im_id_from}–{self.im_id_to}"
+
+
+class DataDeletion(models.Model):
+    """The audit log of deletions: a retention run for a posting, or an applicant's deletion request."""
+
+    class Kind(models.TextChoices):
+        RETENTION = "retention", _("Retention period over")
+        ERASURE = "erasure", _("Deletion request")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="data_deletions")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    job_posting = models.ForeignKey(
+        JobPosting, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    applicant_im_id = models.PositiveBigIntegerField(_("iM ID"), null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What each app deleted: {"videos": n, "takes": n, "share_links": n, "messages": n, …}
+    counts = models.JSONField(default=dict)
+    at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("data deletion")
+        verbose_name_plural = _("data deletions")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.kind} {self.at:%Y-%m-%d}"
+
+    @property
+    def summary(self) -> str:
+        from applicants.retention import counts_text
+
+        return counts_text(self.counts)

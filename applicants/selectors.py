@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Lower
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from applicants import search
-from applicants.models import ApiToken, Applicant, ApplicantEvent, Company, JobPosting
+from applicants import pages, search
+from applicants.models import ApiToken, Applicant, ApplicantEvent, Company, DataDeletion, JobPosting
 from interviewmaker.numbers import ascii_int, id_or_404
 
 
@@ -83,8 +85,24 @@ DEFAULT_SORT = "-im_id"
 
 
 # The list's search parameters (besides `sort` and `page`): what a search, a bulk selection and an
-# export log keep.
-SEARCH_KEYS = ("job_posting", "status", "q", "registered_from", "registered_to")
+# export log keep. Apps above add the parameters of their own conditions (pages.search_filter_register).
+SEARCH_KEYS = [
+    "job_posting",
+    "status",
+    "q",
+    "registered_from",
+    "registered_to",
+    "reminded",
+    "not_reminded_since",
+]
+# `reminded`: whether the applicant ever got a D04 from an answer request (回答依頼).
+REMINDED_NEVER = "never"
+REMINDED_EVER = "ever"
+REMINDED_CHOICES = [
+    (REMINDED_NEVER, gettext_lazy("Never sent")),
+    (REMINDED_EVER, gettext_lazy("Sent at least once")),
+]
+REMINDED_VALUES = tuple(value for value, _label in REMINDED_CHOICES)
 
 
 @dataclass(frozen=True)
@@ -97,8 +115,14 @@ class SearchConditions:
     q: str = ""
     registered_from: dt.date | None = None
     registered_to: dt.date | None = None
+    reminded: str = ""
+    not_reminded_since: dt.date | None = None
     sort: str = DEFAULT_SORT
     errors: tuple[str, ...] = ()
+
+    @property
+    def has_reminder_conditions(self) -> bool:
+        return bool(self.reminded or self.not_reminded_since)
 
 
 def _date(value: Any) -> dt.date | None:
@@ -119,14 +143,23 @@ def applicant_search_conditions(params: Mapping[str, Any]) -> SearchConditions:
     if status and status not in Applicant.Status.values:
         errors.append(_("Unknown status: %(value)s") % {"value": status})
         status = ""
+    reminded = str(params.get("reminded") or "").strip()
+    if reminded and reminded not in REMINDED_VALUES:
+        errors.append(_("Unknown answer request condition: %(value)s") % {"value": reminded[:50]})
+        reminded = ""
     dates: dict[str, dt.date | None] = {}
-    for name, label in (("registered_from", _("registered from")), ("registered_to", _("registered to"))):
+    for name, label in (
+        ("registered_from", _("registered from")),
+        ("registered_to", _("registered to")),
+        ("not_reminded_since", _("no answer request since")),
+    ):
         try:
             dates[name] = _date(params.get(name))
         except ValueError:
             dates[name] = None
         if dates[name] is None and str(params.get(name) or "").strip():
             errors.append(_("The date in “%(field)s” is not valid; use YYYY-MM-DD.") % {"field": label})
+    errors.extend(pages.search_filter_errors(params))
     sort = str(params.get("sort") or DEFAULT_SORT)
     if sort not in APPLICANT_SORTS:
         sort = DEFAULT_SORT
@@ -137,6 +170,8 @@ def applicant_search_conditions(params: Mapping[str, Any]) -> SearchConditions:
         q=str(params.get("q") or "").strip()[:200],
         registered_from=dates["registered_from"],
         registered_to=dates["registered_to"],
+        reminded=reminded,
+        not_reminded_since=dates["not_reminded_since"],
         sort=sort,
         errors=tuple(errors),
     )
@@ -146,7 +181,8 @@ def applicant_search(*, company: Company, params: Mapping[str, Any]) -> QuerySet
     """The list's search conditions (docs/product.md §7), as used by the list, bulk mode and CSV exports.
 
     Understands `job_posting`, `status`, `q`, `registered_from`/`registered_to` (dates in the company's
-    time zone, both inclusive) and `sort` (a key of APPLICANT_SORTS); unknown or malformed values are
+    time zone, both inclusive), `reminded` (`never`/`ever`), `not_reminded_since` (a date: no answer
+    request on or after it) and `sort` (a key of APPLICANT_SORTS); unknown or malformed values are
     ignored, and a posting of another company matches nothing.
     """
     cond = applicant_search_conditions(params)
@@ -175,6 +211,10 @@ def applicant_search(*, company: Company, params: Mapping[str, Any]) -> QuerySet
     text = search.text_condition(company=company, q=cond.q) if cond.q else None
     if text is not None:
         queryset = queryset.filter(text)
+    for condition in _reminder_conditions(cond, company):
+        queryset = queryset.filter(condition)
+    for extra in pages.search_filter_conditions(company=company, params=params, outer="pk"):
+        queryset = queryset.filter(extra)
     return queryset.order_by(*APPLICANT_SORTS[cond.sort])
 
 
@@ -194,9 +234,10 @@ _ENTRY_SORTS = ("-im_id", "im_id", "status", "-status")
 def applicant_list_search(*, company: Company, params: Mapping[str, Any]) -> ApplicantListSearch:
     """The list's search (applicant_search), answered from the search entries alone when it can be.
 
-    A text search with at most a posting and a status, in an order the entries hold, is counted and
-    paged on `ApplicantSearch` (posting, status and iM採用ID are kept in step with the applicants):
-    no join of thousands of matches to the applicant table. Anything else is the general search.
+    A text search with at most a posting, a status and answer request conditions, in an order the
+    entries hold, is counted and paged on `ApplicantSearch` (posting, status and iM採用ID are kept in
+    step with the applicants): no join of thousands of matches to the applicant table. Anything else is
+    the general search.
     """
     cond = applicant_search_conditions(params)
     entries = None
@@ -210,8 +251,58 @@ def applicant_list_search(*, company: Company, params: Mapping[str, Any]) -> App
         )
     if cond.job_posting_id is not None:
         entries = entries.filter(job_posting_id=cond.job_posting_id)
+    for condition in _reminder_conditions(cond, company):
+        entries = entries.filter(condition)
+    for extra in pages.search_filter_conditions(company=company, params=params, outer="applicant_id"):
+        entries = entries.filter(extra)
     ordered = entries.filter(status=cond.status) if cond.status else entries
     return ApplicantListSearch(counted=entries, ordered=ordered.order_by(*APPLICANT_SORTS[cond.sort]))
+
+
+# --- 回答依頼 (answer requests): the list's 「最終回答依頼」 column and its search conditions -----------
+# Which D04 an answer request sent to whom is kept by bulk, an app above this one: in its
+# AppConfig.ready() it registers a function giving those rows (a queryset with `company_id`, `im_id`
+# and `created_at`, one row per D04 sent), as other apps register the list's extra columns
+# (applicants.pages). They are joined by (company, iM採用ID), which the applicants' indexes and the
+# search entries hold: a search on them never visits each applicant row.
+_reminders_sources: list[Callable[[], QuerySet[Any]]] = []
+
+
+def reminders_source_register(source: Callable[[], QuerySet[Any]]) -> None:
+    _reminders_sources[:] = [source]
+
+
+def _reminders() -> QuerySet[Any]:
+    if not _reminders_sources:
+        raise ImproperlyConfigured("No app registered the answer requests' recipients (is bulk installed?)")
+    return _reminders_sources[0]()
+
+
+def _reminder_conditions(cond: SearchConditions, company: Company) -> list[Any]:
+    """`reminded` and `not_reminded_since` as conditions on rows of the company with an `im_id`
+    (applicants or their search entries)."""
+    if not cond.has_reminder_conditions:
+        return []
+    sent = _reminders().filter(company_id=company.pk, im_id=OuterRef("im_id"))
+    conditions: list[Any] = []  # Exists, or its negation
+    if cond.reminded == REMINDED_NEVER:
+        conditions.append(~Exists(sent))
+    elif cond.reminded == REMINDED_EVER:
+        conditions.append(Exists(sent))
+    if cond.not_reminded_since:
+        since = _day_start(cond.not_reminded_since, company)
+        conditions.append(~Exists(sent.filter(created_at__gte=since)))
+    return conditions
+
+
+def applicants_with_last_reminder(queryset: QuerySet[Applicant], *, company: Company) -> QuerySet[Applicant]:
+    """Each applicant's last answer request D04 (`last_reminded_at`, None if never) and how many they
+    got (`reminded_count`), inside the query of the rows: two index-only lookups per applicant."""
+    sent = _reminders().filter(company_id=company.pk, im_id=OuterRef("im_id")).order_by().values("im_id")
+    return queryset.annotate(
+        last_reminded_at=Subquery(sent.annotate(last=Max("created_at")).values("last")),
+        reminded_count=Coalesce(Subquery(sent.annotate(n=Count("*")).values("n")), 0),
+    )
 
 
 def _day_start(day: dt.date, company: Company) -> dt.datetime:
@@ -228,4 +319,13 @@ def applicant_events(*, applicant: Applicant) -> list[ApplicantEvent]:
     """The applicant's history (履歴), newest first, with who did each step."""
     return list(
         ApplicantEvent.objects.filter(applicant=applicant).select_related("by").order_by("-at", "-id")[:200]
+    )
+
+
+def data_deletions(*, company: Company) -> QuerySet[DataDeletion]:
+    """The audit log of deletions (retention runs and deletion requests), newest first."""
+    return (
+        DataDeletion.objects.filter(company=company)
+        .select_related("job_posting", "by")
+        .order_by("-at", "-id")
     )

@@ -15,3 +15,11 @@ def applicant_search_index_task(company_id: int) -> int:
 @shared_task
 def applicant_search_backlog_sweep_task() -> int:
     return search.backlog_resume()
+
+
+@shared_task
+def retention_sweep_task() -> int:
+    """Delete videos and share links whose retention period is over (applicants.retention)."""
+    from applicants import retention
+
+    return retention.retention_sweep()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("applicants/<int:im_id>/", views.applicant_detail, name="applicant_detail"),
     path("applicants/<int:im_id>/edit/", views.applicant_edit, name="applicant_edit"),
     path("applicants/<int:im_id>/extend/", views.applicant_extend, name="applicant_extend"),
+    path("applicants/<int:im_id>/erase/", views.applicant_erase, name="applicant_erase"),
     path("settings/application/", views.application_settings, name="application_settings"),
     path("settings/members/", views.member_list, name="member_list"),
     path("settings/members/<int:pk>/role/", views.member_update, name="member_update"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,10 +15,14 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, Lookup, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from applicants import charts, pages, selectors, services
+from applicants import charts, pages, retention, selectors, services
 from applicants.access import (
     company_admin_required,
     company_of,
@@ -138,6 +143,8 @@ class KnownCountPaginator(Paginator):
         # there let the planner join the text search's matches twice. `ordered` may be the search
         # entries (selectors.applicant_list_search): the rows are always applicants.
         rows = Applicant.objects.filter(_AnyOf(F("im_id"), Subquery(keys)), company=self.company)
+        # 「最終回答依頼」 comes with the rows: no query of its own.
+        rows = selectors.applicants_with_last_reminder(rows, company=self.company)
         if not self.one_posting:
             # With a posting chosen every row is of it: no join, set by the view instead.
             rows = rows.select_related("job_posting")
@@ -175,6 +182,7 @@ def applicant_list(request: HttpRequest) -> HttpResponse:
             applicant.job_posting = posting
     for error in conditions.errors:
         messages.warning(request, error)
+    rows = list(page.object_list)
     search: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k in selectors.SEARCH_KEYS and v}
     if conditions.sort != selectors.DEFAULT_SORT:
         search["sort"] = conditions.sort
@@ -196,10 +204,47 @@ def applicant_list(request: HttpRequest) -> HttpResponse:
             "sort_links": _sort_links(search, conditions.sort),
             "pagination_query": query_without_page(request),
             "encodings": csvfiles.ENCODING_LABELS.items(),
-            # Extra columns of other apps (evaluations), their cells gathered here for the page.
-            "columns": pages.list_columns(company=company, applicants=list(page.object_list)),
+            "reminded_choices": selectors.REMINDED_CHOICES,
+            # 「最終回答依頼」, then the extra columns of other apps (evaluations), their cells gathered here.
+            "columns": [
+                _last_reminder_column(company, rows),
+                *pages.list_columns(company=company, applicants=rows),
+            ],
+            # Other apps' search conditions (assigned reviewer, evaluation) and bulk actions (面接官アサイン),
+            # after the columns, whose values they may reuse.
+            "search_filters": pages.search_filters(company=company, params=request.GET),
+            "bulk_actions": pages.bulk_actions(company=company),
         },
     )
+
+
+def _last_reminder_column(company: Company, applicants: Sequence[Applicant]) -> dict[str, Any]:
+    """The date of each applicant's last 回答依頼 D04 (the company's time zone) and how many they got,
+    from the values the page's rows were fetched with (selectors.applicants_with_last_reminder)."""
+    cells = []
+    for applicant in applicants:
+        at = getattr(applicant, "last_reminded_at", None)
+        count = getattr(applicant, "reminded_count", 0) or 0
+        if at is None:
+            cells.append(NEVER_REMINDED_CELL)
+            continue
+        local = timezone.localtime(at, company.tzinfo)
+        times = ngettext("%(count)s time", "%(count)s times", count) % {"count": count}
+        cells.append(
+            format_html(
+                '<td class="hide-sm last-reminded" data-reminded="{}" title="{}">{}<br>'
+                '<small class="muted">{}</small></td>',
+                count,
+                local.strftime("%Y-%m-%d %H:%M"),
+                local.strftime("%Y-%m-%d"),
+                times,
+            )
+        )
+    return {"title": _("Last answer request"), "cells": cells}
+
+
+# A constant cell: no value goes into it.
+NEVER_REMINDED_CELL = mark_safe('<td class="hide-sm last-reminded muted" data-reminded="0">—</td>')
 
 
 def _status_tabs(search: dict[str, str], counts: dict[str, int]) -> list[dict[str, Any]]:
@@ -321,7 +366,28 @@ def application_settings(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("The application settings were saved."))
         return redirect("applicants:application_settings")
-    return render(request, "applicants/application_settings.html", {"form": form})
+    return render(
+        request,
+        "applicants/application_settings.html",
+        {
+            "form": form,
+            "retention_due": retention.retention_preview(company=company),
+            "deletions": selectors.data_deletions(company=company)[:20],
+        },
+    )
+
+
+@recruiter_required
+@require_POST
+def applicant_erase(request: HttpRequest, im_id: int) -> HttpResponse:
+    """個人情報の削除依頼: delete the applicant's personal data everywhere, keep a tombstone."""
+    applicant = get_applicant_for_user(request, im_id)
+    if applicant.erased_at is None:
+        retention.applicant_erase(applicant=applicant, by=request.user)
+        messages.success(
+            request, _("The applicant's personal data was deleted. Only an anonymised record remains.")
+        )
+    return redirect("applicants:applicant_detail", im_id=applicant.im_id)
 
 
 @company_admin_required

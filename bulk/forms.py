@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from applicants import pages
 from applicants.models import JobPosting
 from applicants.selectors import SEARCH_KEYS
 from bulk.services import CSV_ENCODINGS, Selection
@@ -28,11 +29,13 @@ class SelectionForm(forms.Form):
     DOWNLOAD = "download"
 
     action = forms.ChoiceField(
-        choices=[
-            (ANSWER_REQUEST, _("Send answer request")),
-            (EXTEND, _("Extend the deadline")),
-            (WITHDRAW, _("Set to withdrawn")),
-            (DOWNLOAD, _("Download in the upload format")),
+        # Then the actions other apps carry out on a selection (applicants.pages.bulk_action_register).
+        choices=lambda: [
+            (SelectionForm.ANSWER_REQUEST, _("Send answer request")),
+            (SelectionForm.EXTEND, _("Extend the deadline")),
+            (SelectionForm.WITHDRAW, _("Set to withdrawn")),
+            (SelectionForm.DOWNLOAD, _("Download in the upload format")),
+            *pages.bulk_action_choices(),
         ],
         error_messages={"required": _("Choose what to do with the selection.")},
     )

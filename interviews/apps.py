@@ -7,6 +7,6 @@ class InterviewsConfig(AppConfig):
     verbose_name = _("Interviews")
 
     def ready(self) -> None:
-        from interviews import pages
+        from interviews import pages, retention  # noqa: F401 - connects the receivers
 
         pages.register()  # its parts of the recruiter's applicant pages (applicants.pages)

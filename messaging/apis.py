@@ -19,7 +19,8 @@ from messaging.models import Language, Message
 
 
 class MessageOutputSerializer(CompanyScopedModelSerializer):
-    applicant = serializers.IntegerField(source="applicant.im_id")
+    # None for mail to a reviewer or a recruiter (D07, D08).
+    applicant = serializers.IntegerField(source="applicant.im_id", allow_null=True)
     template = serializers.CharField(source="template_code")
 
     class Meta:

@@ -7,6 +7,6 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self) -> None:
-        from messaging import checks, pages, signals  # noqa: F401 - registers the checks, connects the receiver
+        from messaging import checks, pages, retention, signals  # noqa: F401 - checks and receivers
 
         pages.register()  # its part of the recruiter's applicant page (applicants.pages)

@@ -94,6 +94,42 @@ iM採用ID: {{iM採用ID}}
 iM採用ID: {{iM採用ID}}
 """,
         ),
+        "D07": Default(
+            "録画面接の評価のお願い",
+            """{{面接官名}} 様
+
+{{会社名}} 採用担当です。
+録画面接の評価をお願いしたく、ご連絡いたしました。
+
+下記は{{面接官名}} 様専用の評価用URLです。ログインは不要です。
+回答を提出した応募者が順に表示されますので、動画をご覧のうえ評価シートにご記入ください。
+「次へ」で次の応募者に進めます。新たに提出があれば、同じURLに追加されます。
+{{評価URL}}
+
+※このURLは{{面接官名}} 様専用です。他の方への転送はお控えください。
+ご不明な点がございましたら、本メールにご返信ください。
+
+――――――――――
+{{会社名}} 採用担当
+※本メールは送信専用アドレスからお送りしています。
+""",
+        ),
+        "D08": Default(
+            "新しく回答が提出されました",
+            """{{宛先名}} 様
+
+{{会社名}} の録画面接に、新しく{{件数}}名の回答が提出されました。
+
+{{提出者一覧}}
+
+こちらからご確認いただけます。
+{{確認URL}}
+
+――――――――――
+{{会社名}} 採用担当
+※このメールは一定時間ごとにまとめてお送りしています。新しい提出がない間は送信されません。
+""",
+        ),
     },
     "en": {
         "D03": Default(
@@ -170,6 +206,41 @@ New deadline: {{回答期限}}
 --
 {{会社名}} Recruiting
 iM ID: {{iM採用ID}}
+""",
+        ),
+        "D07": Default(
+            "Please evaluate recorded interviews",
+            """Dear {{面接官名}},
+
+This is {{会社名}} Recruiting. We would like to ask you to evaluate recorded interviews.
+
+Your personal review link is below; no login is needed. It shows the applicants who have submitted,
+one after another: watch their answers and fill in the evaluation sheet, then go on with "Next".
+New submissions are added to the same link.
+{{評価URL}}
+
+This link is for you alone; please do not forward it.
+If you have any questions, simply reply to this email.
+
+--
+{{会社名}} Recruiting
+This message was sent from an address that does not receive replies.
+""",
+        ),
+        "D08": Default(
+            "New recorded interviews have been submitted",
+            """Dear {{宛先名}},
+
+{{件数}} new recorded interview(s) have been submitted at {{会社名}}:
+
+{{提出者一覧}}
+
+See them here:
+{{確認URL}}
+
+--
+{{会社名}} Recruiting
+This digest is sent at regular intervals, and only when there is something new.
 """,
         ),
     },

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.normalize import clean_email
 from messaging.models import Language, Message, MessageTemplate, MessagingSettings, TemplateCode
-from messaging.rendering import template_errors
+from messaging.rendering import placeholders_for, template_errors
 
 
 class TemplateForm(forms.ModelForm):
@@ -24,7 +24,8 @@ class TemplateForm(forms.ModelForm):
 
     def _check(self, name: str) -> str:
         value: str = self.cleaned_data.get(name) or ""
-        errors = template_errors(value)
+        # The placeholders of the template's own code (D07/D08 have a reviewer's, not an applicant's).
+        errors = template_errors(value, placeholders_for(self.instance.code))
         if errors:
             raise ValidationError(errors)
         return value

@@ -14,6 +14,9 @@ class TemplateCode(models.TextChoices):
     D04 = "D04", _("D04 Answer request")
     D05 = "D05", _("D05 Submission received")
     D06 = "D06", _("D06 Deadline extended")
+    # To reviewers and recruiters, not applicants: their messages have no applicant (Message.applicant).
+    D07 = "D07", _("D07 Evaluation request")
+    D08 = "D08", _("D08 New submissions")
 
 
 class Language(models.TextChoices):
@@ -83,8 +86,17 @@ class Message(models.Model):
     company = models.ForeignKey(
         Company, on_delete=models.CASCADE, related_name="messages", db_index=False, db_constraint=False
     )
+    # Empty for mail to a reviewer or a recruiter (D07, D08): the row then names only its address, and
+    # the idempotency key says whom it is for (`D07:<request>:reviewer:<id>`); the composite key is not
+    # checked for it (MATCH SIMPLE skips a NULL column).
     applicant = models.ForeignKey(
-        Applicant, on_delete=models.CASCADE, related_name="messages", db_index=False, db_constraint=False
+        Applicant,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        db_index=False,
+        db_constraint=False,
+        null=True,
+        blank=True,
     )
     template_code = models.CharField(_("template"), max_length=3, choices=TemplateCode.choices)
     idempotency_key = models.CharField(max_length=100)

@@ -2,6 +2,9 @@
 
 A template is compiled once into literal parts and placeholder slots; rendering one applicant is then
 a join over a dict of values, cheap enough for 100,000 applicants in one registration.
+
+Templates to applicants (D03–D06) know the applicant's placeholders; those to reviewers and recruiters
+(D07, D08) have their own, whose values the sending app computes (`Renderer.render_values`).
 """
 
 from __future__ import annotations
@@ -44,6 +47,28 @@ PLACEHOLDER_HELP = {
     "フリーエリア3": _("Free area 3"),
 }
 
+# D07 (評価依頼) to a reviewer: their name and their personal review link.
+REVIEWER_PLACEHOLDERS: tuple[str, ...] = ("面接官名", "会社名", "評価URL")
+# D08 (the digest of new submissions) to a reviewer or a recruiter.
+DIGEST_PLACEHOLDERS: tuple[str, ...] = ("宛先名", "会社名", "件数", "提出者一覧", "確認URL")
+PLACEHOLDER_HELP.update(
+    {
+        "面接官名": _("Reviewer's name"),
+        "評価URL": _("The reviewer's personal review link"),
+        "宛先名": _("Recipient's name"),
+        "件数": _("Number of newly submitted applicants"),
+        "提出者一覧": _("The newly submitted applicants, one per line"),
+        "確認URL": _("Where the recipient sees them (review link or applicant list)"),
+    }
+)
+_PLACEHOLDERS_BY_CODE = {"D07": REVIEWER_PLACEHOLDERS, "D08": DIGEST_PLACEHOLDERS}
+
+
+def placeholders_for(code: str | None) -> tuple[str, ...]:
+    """The placeholders a template may use: the applicant's, or those of a reviewer or digest mail."""
+    return _PLACEHOLDERS_BY_CODE.get(code or "", PLACEHOLDERS)
+
+
 _TOKEN = re.compile(r"\{\{(.*?)\}\}", re.S)
 _WEEKDAYS_JA = "月火水木金土日"
 
@@ -52,14 +77,14 @@ class TemplateSyntaxError(ValueError):
     """A template text with an unknown or malformed placeholder; `str()` names it."""
 
 
-def template_errors(text: str) -> list[str]:
+def template_errors(text: str, placeholders: tuple[str, ...] = PLACEHOLDERS) -> list[str]:
     """Every problem of a template text, each naming the placeholder, in the active language."""
     errors: list[str] = []
     for match in _TOKEN.finditer(text):
         name = match.group(1).strip()
         if not name or "{" in name or "}" in name:
             errors.append(str(_("Malformed placeholder %(token)s.") % {"token": match.group(0)}))
-        elif name not in PLACEHOLDERS:
+        elif name not in placeholders:
             errors.append(str(_("Unknown placeholder %(token)s.") % {"token": match.group(0)}))
     leftover = _TOKEN.sub("", text)
     if "{{" in leftover or "}}" in leftover:
@@ -84,9 +109,9 @@ class Compiled:
         return "".join(out)
 
 
-def compile_template(text: str) -> Compiled:
+def compile_template(text: str, placeholders: tuple[str, ...] = PLACEHOLDERS) -> Compiled:
     """Split a validated template; raises TemplateSyntaxError for an unknown or malformed placeholder."""
-    errors = template_errors(text)
+    errors = template_errors(text, placeholders)
     if errors:
         raise TemplateSyntaxError(" ".join(errors))
     parts: list[str] = []
@@ -132,14 +157,24 @@ def format_deadline(value: dt.datetime | None, *, tz: zoneinfo.ZoneInfo, languag
 
 
 class Renderer:
-    """Renders one template (subject, body, optional HTML) for many applicants of one company."""
+    """Renders one template (subject, body, optional HTML) for many applicants of one company (or, with
+    the placeholders of D07/D08, for reviewers and recruiters through `render_values`)."""
 
-    def __init__(self, *, company: Company, subject: str, body: str, html_body: str, language: str):
+    def __init__(
+        self,
+        *,
+        company: Company,
+        subject: str,
+        body: str,
+        html_body: str,
+        language: str,
+        placeholders: tuple[str, ...] = PLACEHOLDERS,
+    ):
         self.company = company
         self.language = language
-        self.subject = compile_template(subject)
-        self.body = compile_template(body)
-        self.html_body = compile_template(html_body) if html_body.strip() else None
+        self.subject = compile_template(subject, placeholders)
+        self.body = compile_template(body, placeholders)
+        self.html_body = compile_template(html_body, placeholders) if html_body.strip() else None
         self._posting_values: dict[int, dict[str, str]] = {}
         self._site = settings.SITE_URL
 
@@ -179,7 +214,10 @@ class Renderer:
 
     def render(self, applicant: Applicant, posting: JobPosting) -> tuple[str, str, str]:
         """(subject, body, html_body) for one applicant; header-unsafe characters leave the subject."""
-        values = self.values(applicant, posting)
+        return self.render_values(self.values(applicant, posting))
+
+    def render_values(self, values: dict[str, str]) -> tuple[str, str, str]:
+        """(subject, body, html_body) from the placeholders' values (every placeholder used needs one)."""
         # A line break in a name must not become a second header line.
         subject = " ".join(self.subject.render(values).split())
         body = self.body.render(values)
@@ -187,6 +225,21 @@ class Renderer:
         if self.html_body is not None:
             html_body = self.html_body.render({k: html.escape(v) for k, v in values.items()})
         return subject, body, html_body
+
+
+def sample_values(*, company: Company, code: str) -> dict[str, str]:
+    """Made-up values of the reviewer and digest placeholders, for the editor's live preview."""
+    site = settings.SITE_URL
+    lines = ["- 101 山田 太郎 (2027年度 新卒採用)", "- 102 佐藤 花子 (2027年度 新卒採用)"]
+    return {
+        "面接官名": "鈴木 一郎",
+        "会社名": company.name,
+        "評価URL": f"{site}/r/sample-token/",
+        "宛先名": "鈴木 一郎",
+        "件数": str(len(lines)),
+        "提出者一覧": "\n".join(lines),
+        "確認URL": f"{site}/r/sample-token/" if code == "D08" else site,
+    }
 
 
 def sample_applicant(*, company: Company, posting: JobPosting | None) -> tuple[Applicant, JobPosting]:

@@ -11,19 +11,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applicants.access import company_admin_required, company_of, get_applicant_for_user, recruiter_required
+from applicants.models import Company
 from applicants.selectors import applicant_list
 from messaging import selectors, services
 from messaging.forms import LogFilterForm, MessagingSettingsForm, ResendForm, ResetForm, TemplateForm
 from messaging.models import Language, Message, TemplateCode
 from messaging.rendering import (
     PLACEHOLDER_HELP,
-    PLACEHOLDERS,
     Renderer,
     TemplateSyntaxError,
+    placeholders_for,
     sample_applicant,
+    sample_values,
 )
 
 PAGE_SIZE = 50
+SAMPLE_TO = "ichiro.suzuki@example.jp"
 
 
 @recruiter_required
@@ -110,7 +113,9 @@ def template_edit(request: HttpRequest, code: str) -> HttpResponse:
             "form": form,
             "code": code,
             "code_label": TemplateCode(code).label,
-            "placeholders": [(name, PLACEHOLDER_HELP[name]) for name in PLACEHOLDERS],
+            "placeholders": [(name, PLACEHOLDER_HELP[name]) for name in placeholders_for(code)],
+            # Mail to reviewers and recruiters (D07, D08) is previewed with sample values, not an applicant.
+            "to_applicants": code not in services.DIRECT_CODES,
             "reset_form": ResetForm(initial={"language": template.language}),
             "applicants": applicants,
         },
@@ -132,9 +137,12 @@ def template_reset(request: HttpRequest, code: str) -> HttpResponse:
 @company_admin_required
 @require_POST
 def template_preview(request: HttpRequest, code: str) -> JsonResponse:
-    """The editor's live preview: the unsaved text rendered for a real or a sample applicant."""
+    """The editor's live preview: the unsaved text rendered for a real or a sample applicant (or, for
+    D07/D08, with a sample reviewer's values)."""
     company = company_of(request)
     selectors.template_get(company=company, code=code)
+    if code in services.DIRECT_CODES:
+        return _preview_direct(request, company, code)
     im_id = request.POST.get("applicant", "")
     if im_id:
         applicant = get_applicant_for_user(request, im_id)
@@ -156,4 +164,23 @@ def template_preview(request: HttpRequest, code: str) -> JsonResponse:
     subject, body, html_body = renderer.render(applicant, posting)
     return JsonResponse(
         {"ok": True, "subject": subject, "body": body, "html_body": html_body, "to": applicant.email}
+    )
+
+
+def _preview_direct(request: HttpRequest, company: Company, code: str) -> JsonResponse:
+    language = request.POST.get("language") or ""
+    try:
+        renderer = Renderer(
+            company=company,
+            subject=request.POST.get("subject", ""),
+            body=request.POST.get("body", ""),
+            html_body=request.POST.get("html_body", ""),
+            language=language if language in Language.values else Language.JA,
+            placeholders=placeholders_for(code),
+        )
+    except TemplateSyntaxError as exc:
+        return JsonResponse({"ok": False, "errors": [str(exc)]})
+    subject, body, html_body = renderer.render_values(sample_values(company=company, code=code))
+    return JsonResponse(
+        {"ok": True, "subject": subject, "body": body, "html_body": html_body, "to": SAMPLE_TO}
     )

@@ -4,10 +4,13 @@ from sharing.models import (
     Evaluation,
     EvaluationItem,
     EvaluationSheet,
+    Reviewer,
+    ReviewerAssignment,
     ShareLink,
     ShareLinkView,
     ShareUrlExport,
     SharingSettings,
+    SubmissionDigest,
 )
 
 
@@ -46,7 +49,7 @@ class EvaluationSheetAdmin(admin.ModelAdmin):
 class EvaluationAdmin(admin.ModelAdmin):
     list_display = ["applicant", "reviewer_name", "created_at", "company"]
     list_filter = ["company"]
-    raw_id_fields = ["applicant", "link"]
+    raw_id_fields = ["applicant", "link", "reviewer"]
 
 
 @admin.register(ShareUrlExport)
@@ -54,3 +57,25 @@ class ShareUrlExportAdmin(admin.ModelAdmin):
     list_display = ["created_at", "company", "user", "rows", "encoding", "via"]
     list_filter = ["company", "via"]
     readonly_fields = ["company", "user", "created_at", "search", "encoding", "rows", "via"]
+
+
+@admin.register(Reviewer)
+class ReviewerAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "company", "link_created_at", "link_revoked_at"]
+    list_filter = ["company"]
+    search_fields = ["name", "email"]
+    raw_id_fields = ["company", "created_by"]
+    readonly_fields = ["token", "digest_until"]
+
+
+@admin.register(ReviewerAssignment)
+class ReviewerAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["reviewer", "job_posting", "applicant", "company", "created_at"]
+    list_filter = ["company"]
+    raw_id_fields = ["company", "reviewer", "job_posting", "applicant", "created_by"]
+
+
+@admin.register(SubmissionDigest)
+class SubmissionDigestAdmin(admin.ModelAdmin):
+    list_display = ["user", "company", "enabled", "digest_until"]
+    raw_id_fields = ["user", "company"]

@@ -1,8 +1,13 @@
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
 
 from sharing import apis
 
-urlpatterns = [
+router = SimpleRouter()
+router.register("reviewers", apis.ReviewerViewSet, basename="reviewer")
+router.register("reviewer-assignments", apis.ReviewerAssignmentViewSet, basename="reviewer-assignment")
+
+urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "applicants/<int:im_id>/evaluations/",
         apis.ApplicantEvaluationList.as_view(),
@@ -10,3 +15,4 @@ urlpatterns = [
     ),
     path("share-urls.csv", apis.ShareUrlCsv.as_view(), name="share-urls-csv"),
 ]
+urlpatterns += router.urls

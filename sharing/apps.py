@@ -7,6 +7,6 @@ class SharingConfig(AppConfig):
     verbose_name = _("Sharing")
 
     def ready(self) -> None:
-        from sharing import pages, signals  # noqa: F401 - connects the receivers
+        from sharing import pages, retention, signals  # noqa: F401 - connects the receivers
 
         pages.register()  # its parts of the recruiter's applicant pages (applicants.pages)

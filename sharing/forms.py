@@ -1,4 +1,5 @@
-"""Forms: the reviewer's evaluation, the posting's evaluation sheet, the company's sharing settings."""
+"""Forms: the reviewer's evaluation, the posting's evaluation sheet, the company's sharing settings,
+reviewers (面接官) and their assignments, the recruiter's digest choice."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from sharing.models import Evaluation, EvaluationItem, EvaluationSheet, SharingSettings
+from applicants.models import Company
+from sharing.models import Evaluation, EvaluationItem, EvaluationSheet, Reviewer, SharingSettings
 
 
 class EvaluationForm(forms.Form):
@@ -60,6 +62,16 @@ class EvaluationForm(forms.Form):
         return [self[f"item_{item.pk}"] for item in self.items]
 
 
+class QueueEvaluationForm(EvaluationForm):
+    """The evaluation form of a reviewer's queue: no name to type (it is the reviewer's own) and no
+    one-time key (a reviewer has one evaluation per applicant, so a second post changes it)."""
+
+    def __init__(self, *args: Any, sheet: EvaluationSheet, **kwargs: Any):
+        super().__init__(*args, sheet=sheet, **kwargs)
+        del self.fields["reviewer_name"]
+        del self.fields["submission"]
+
+
 def evaluation_initial(evaluation: Evaluation) -> dict[str, Any]:
     """The form's values for editing a stored evaluation (items since removed from the sheet drop out)."""
     initial: dict[str, Any] = {"reviewer_name": evaluation.reviewer_name}
@@ -101,3 +113,46 @@ class BaseItemFormSet(forms.BaseFormSet):
 EvaluationItemFormSet = formset_factory(
     EvaluationItemForm, formset=BaseItemFormSet, extra=1, can_delete=True, max_num=30, validate_max=True
 )
+
+
+class ReviewerForm(forms.Form):
+    """A reviewer's name and address; the service cleans the address and refuses a duplicate."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    email = forms.CharField(label=_("Email address"), max_length=254)
+
+
+class ReviewerChoiceForm(forms.Form):
+    """Reviewers of the company to assign (a posting's, or a selection's in まとめて処理モード)."""
+
+    reviewers = forms.ModelMultipleChoiceField(
+        label=_("Reviewers"),
+        queryset=Reviewer.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["reviewers"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = Reviewer.objects.filter(company=company).order_by("name", "id")
+        field.label_from_instance = lambda obj: f"{obj.name} <{obj.email}>"  # type: ignore[method-assign]
+
+
+class ApplicantReviewerForm(forms.Form):
+    """One reviewer to assign to one applicant (the applicant page)."""
+
+    reviewer = forms.ModelChoiceField(label=_("Assigned reviewer"), queryset=Reviewer.objects.none())
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["reviewer"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Reviewer.objects.filter(company=company).order_by("name", "id")
+
+
+class SubmissionDigestForm(forms.Form):
+    enabled = forms.BooleanField(
+        label=_("Email me a digest of newly submitted applicants (D08)"), required=False
+    )

@@ -1,4 +1,5 @@
-"""Share links (共有用URL), their views, evaluation sheets, evaluations and the export audit log."""
+"""Share links (共有用URL), their views, evaluation sheets, evaluations and the export audit log;
+reviewers (面接官) with their assignments and review links, and the recruiters' digest choice."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -138,6 +140,123 @@ class ShareLinkView(models.Model):
         return f"{self.link_id} @ {self.viewed_at:%Y-%m-%d %H:%M}"
 
 
+class Reviewer(models.Model):
+    """A company's reviewer (面接官): a name and an address, no login and no password.
+
+    Their personal review link (`/r/<token>/`, 192 random bits like share links) opens their queue;
+    revoking it clears the token (the URL answers the not-found page), regenerating draws a new one.
+    """
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="reviewers", db_index=False)
+    name = models.CharField(_("name"), max_length=100)
+    email = models.EmailField(_("email address"), max_length=254)
+    # NULL, not "", once revoked: many revoked reviewers must not collide in the unique index.
+    token = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, blank=True, default=new_share_token, editable=False
+    )
+    link_created_at = models.DateTimeField(_("link issued at"), null=True, blank=True, default=timezone.now)
+    link_revoked_at = models.DateTimeField(_("link revoked at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("added at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    # The D08 digest reports the submissions after this moment, then moves it to the end of the
+    # interval it reported (sharing.digests): a second run in the same interval finds nothing new.
+    digest_until = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("reviewer")
+        verbose_name_plural = _("reviewers")
+        ordering = ["name", "id"]
+        constraints = [
+            # A constraint rather than unique=True: no second (LIKE) index of random tokens to write.
+            models.UniqueConstraint(fields=["token"], name="reviewer_token_unique"),
+            # One reviewer per address and company, in any case (the company index is this one's prefix).
+            models.UniqueConstraint("company", Lower("email"), name="reviewer_email_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    @property
+    def review_url(self) -> str:
+        return review_url(self.token) if self.token else ""
+
+
+def review_url(token: str) -> str:
+    return f"{settings.SITE_URL}/r/{token}/"
+
+
+class ReviewerAssignment(models.Model):
+    """A reviewer assigned to a posting (every applicant of it, present and future) or to one applicant."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
+    reviewer = models.ForeignKey(Reviewer, on_delete=models.CASCADE, related_name="assignments")
+    job_posting = models.ForeignKey(
+        JobPosting, null=True, blank=True, on_delete=models.CASCADE, related_name="reviewer_assignments"
+    )
+    applicant = models.ForeignKey(
+        Applicant, null=True, blank=True, on_delete=models.CASCADE, related_name="reviewer_assignments"
+    )
+    created_at = models.DateTimeField(_("assigned at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        verbose_name = _("reviewer assignment")
+        verbose_name_plural = _("reviewer assignments")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(job_posting__isnull=False, applicant__isnull=True)
+                | Q(job_posting__isnull=True, applicant__isnull=False),
+                name="reviewer_assignment_one_target",
+            ),
+            # Assigning twice is harmless: concurrent requests insert with ON CONFLICT DO NOTHING.
+            models.UniqueConstraint(
+                fields=["reviewer", "job_posting"],
+                condition=Q(job_posting__isnull=False),
+                name="reviewer_assignment_posting_once",
+            ),
+            models.UniqueConstraint(
+                fields=["reviewer", "applicant"],
+                condition=Q(applicant__isnull=False),
+                name="reviewer_assignment_applicant_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_id} → {self.job_posting_id or ''}{self.applicant_id or ''}"
+
+
+class SubmissionDigest(models.Model):
+    """A recruiter's choice to get D08, the digest of newly submitted applicants, and how far it reported."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    enabled = models.BooleanField(_("email me a digest of newly submitted applicants (D08)"), default=False)
+    # As Reviewer.digest_until: submissions after it go into the next digest.
+    digest_until = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("submission digest")
+        verbose_name_plural = _("submission digests")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({'on' if self.enabled else 'off'})"
+
+
 class EvaluationSheet(models.Model):
     """The evaluation form of a job posting; created as "System standard" on first use."""
 
@@ -194,6 +313,10 @@ class Evaluation(models.Model):
         Applicant, on_delete=models.CASCADE, related_name="evaluations", db_constraint=False
     )
     link = models.ForeignKey(ShareLink, null=True, on_delete=models.SET_NULL, related_name="evaluations")
+    # Set for an evaluation from a reviewer's queue (one per reviewer and applicant); the name is theirs.
+    reviewer = models.ForeignKey(
+        Reviewer, null=True, blank=True, on_delete=models.SET_NULL, related_name="evaluations", db_index=False
+    )
     sheet_name = models.CharField(max_length=100)
     reviewer_name = models.CharField(_("reviewer name"), max_length=100)
     values = models.JSONField(default=list)  # [{"item": id, "label": …, "kind": …, "value": …}]
@@ -214,7 +337,13 @@ class Evaluation(models.Model):
                 fields=["link", "submission"],
                 name="evaluation_submission_once",
                 condition=Q(submission__isnull=False),
-            )
+            ),
+            # Also the index of a reviewer's evaluations (their queue's marks, the list's progress).
+            models.UniqueConstraint(
+                fields=["reviewer", "applicant"],
+                name="evaluation_once_per_reviewer",
+                condition=Q(reviewer__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
-"""The reviewer page behind a share URL, and the recruiters' sharing pages and CSV downloads."""
+"""The reviewer page behind a share URL, a reviewer's queue behind their review link, and the
+recruiters' sharing pages (settings, reviewers and assignments, CSV downloads)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,19 +29,26 @@ from applicants.access import (
     get_applicant_for_user,
     get_job_posting_for_user,
     membership_of,
+    recruiter_required,
 )
+from applicants.models import Applicant, Company
 from interviewmaker import csvfiles
 from interviewmaker.clientip import client_ip
 from interviewmaker.numbers import ascii_int
 from sharing import selectors, services
 from sharing.forms import (
+    ApplicantReviewerForm,
     EvaluationForm,
     EvaluationItemFormSet,
     EvaluationSheetForm,
+    QueueEvaluationForm,
+    ReviewerChoiceForm,
+    ReviewerForm,
     SharingSettingsForm,
+    SubmissionDigestForm,
     evaluation_initial,
 )
-from sharing.models import Evaluation, ShareLink, ShareUrlExport, SharingSettings
+from sharing.models import Evaluation, Reviewer, ShareLink, ShareUrlExport, SharingSettings
 
 REVIEWER_HEADERS = {
     # The token is the only key to the page: never leak it to video hosts or other sites.
@@ -52,7 +63,9 @@ def _reviewer_rate(group: str, request: HttpRequest) -> str:
     return settings.SHARING_RATE_LIMIT
 
 
-def reviewer_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def reviewer_page(
+    view: Callable[..., HttpResponse], not_found: str = "sharing/not_found.html"
+) -> Callable[..., HttpResponse]:
     """Rate limit, the same not-found page for every bad link, and the privacy headers on every answer."""
 
     # The token is the credential, and under no-referrer browsers send `Origin: null`, which CSRF checks
@@ -74,7 +87,7 @@ def reviewer_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
             try:
                 response = view(request, token, *args, **kwargs)
             except Http404:
-                response = render(request, "sharing/not_found.html", status=404)
+                response = render(request, not_found, status=404)
         for header, value in REVIEWER_HEADERS.items():
             response[header] = value
         return response
@@ -102,8 +115,12 @@ def _own_evaluation(link: ShareLink, own: list[int], edit_id: str | None) -> Eva
 
 def _visible_evaluations(link: ShareLink, own: list[int]) -> tuple[list[Evaluation], bool]:
     """What this reviewer may see under the company's setting, and whether others are hidden."""
-    visibility = selectors.sharing_settings_get(company=link.company).evaluations_visibility
-    evaluations = list(selectors.evaluation_list(company=link.company, applicant=link.applicant))
+    return _visible(link.company, link.applicant, own)
+
+
+def _visible(company: Company, applicant: Applicant, own: list[int]) -> tuple[list[Evaluation], bool]:
+    visibility = selectors.sharing_settings_get(company=company).evaluations_visibility
+    evaluations = list(selectors.evaluation_list(company=company, applicant=applicant))
     if visibility == SharingSettings.Visibility.ALWAYS or (
         visibility == SharingSettings.Visibility.AFTER_OWN and own
     ):
@@ -132,14 +149,19 @@ def _reviewer_media_url(link: ShareLink, name: str) -> str:
 
 def _answers(link: ShareLink) -> list[dict[str, Any]]:
     """Each question with its answer video and a short-lived playback URL bound to the share link."""
+    return _answers_of(link.applicant, lambda name: _reviewer_media_url(link, name))
+
+
+def _answers_of(applicant: Applicant, media_url: Callable[[str], str]) -> list[dict[str, Any]]:
+    """Each question with its answer video, played through `media_url` (a URL bound to one credential)."""
     from interviews.selectors import applicant_answers
 
     rows = []
-    for row in applicant_answers(applicant=link.applicant):
+    for row in applicant_answers(applicant=applicant):
         video = poster = ""
         if row.answer is not None:
-            video = _reviewer_media_url(link, row.answer.playback_name or "")
-            poster = _reviewer_media_url(link, row.answer.poster.name or "") if row.answer.poster else ""
+            video = media_url(row.answer.playback_name or "")
+            poster = media_url(row.answer.poster.name or "") if row.answer.poster else ""
         rows.append({"question": row.question, "answer": row.answer, "video": video, "poster": poster})
     return rows
 
@@ -151,13 +173,19 @@ def reviewer_media(request: HttpRequest, token: str, signed: str) -> HttpRespons
     Not under the page's rate limit nor `no-store`: a player fetches ranges as it seeks, and may cache.
     """
     from interviews import storage
-    from interviews.views import media_response
 
     link = selectors.share_link_for_reviewer(token=token)  # 404 once revoked, expired or switched off
     try:
         name = storage.name_from_signed(signed, scope=_media_scope(link))
     except signing.BadSignature:
         raise Http404 from None
+    return _media(request, name)
+
+
+def _media(request: HttpRequest, name: str) -> HttpResponse:
+    from interviews import storage
+    from interviews.views import media_response
+
     response = redirect(storage.presigned_url(name)) if storage.uses_s3() else media_response(request, name)
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -376,4 +404,320 @@ def sharing_settings(request: HttpRequest) -> HttpResponse:
         request,
         "sharing/settings.html",
         {"form": form, "exports": exports, "can_edit": membership is not None and membership.is_admin},
+    )
+
+
+# --- A reviewer's queue behind their review link (/r/<token>/) --------------------------------------
+
+
+def _queue_scope(reviewer: Reviewer) -> str:
+    return f":reviewer:{reviewer.pk}"
+
+
+def _queue_media_url(reviewer: Reviewer, applicant: Applicant, name: str) -> str:
+    """A playback URL under the review link, signed for this reviewer with the applicant inside: each
+    request checks the link and that the applicant is still in the queue (unassigned, withdrawn: 404)."""
+    from interviews.storage import sign_name
+
+    if not name or not reviewer.token:
+        return ""
+    signed = sign_name(f"{applicant.pk}:{name}", scope=_queue_scope(reviewer))
+    return reverse("sharing:review_queue_media", args=[reviewer.token, signed])
+
+
+@require_http_methods(["GET", "HEAD"])
+def review_queue_media(request: HttpRequest, token: str, signed: str) -> HttpResponse:
+    """An answer video or poster of an applicant in the reviewer's queue (as reviewer_media)."""
+    from interviews import storage
+
+    reviewer = selectors.reviewer_for_link(token=token)  # 404 once revoked or switched off
+    try:
+        value = storage.name_from_signed(signed, scope=_queue_scope(reviewer))
+    except signing.BadSignature:
+        raise Http404 from None
+    applicant_pk, _sep, name = value.partition(":")
+    pk = ascii_int(applicant_pk)
+    if pk is None or not selectors.review_queue_applicants(reviewer=reviewer).filter(pk=pk).exists():
+        raise Http404
+    return _media(request, name)
+
+
+def _queue_url(reviewer: Reviewer, im_id: int) -> str:
+    return f"{reverse('sharing:review_queue', args=[reviewer.token])}?applicant={im_id}"
+
+
+def _queue_index(queue: list[selectors.QueueEntry], raw: str | None) -> int:
+    """The asked-for applicant's place in the queue; without one, the first not yet evaluated."""
+    if raw:
+        im_id = ascii_int(raw)
+        for index, entry in enumerate(queue):
+            if entry.im_id == im_id:
+                return index
+        raise Http404  # not (or no longer) in this reviewer's queue
+    return next((i for i, entry in enumerate(queue) if not entry.evaluated), 0)
+
+
+def _review_queue(request: HttpRequest, token: str) -> HttpResponse:
+    reviewer = selectors.reviewer_for_link(token=token)
+    company = reviewer.company
+    queue = selectors.review_queue(reviewer=reviewer)
+    raw = request.POST.get("applicant") if request.method == "POST" else request.GET.get("applicant")
+    if not queue:
+        if raw:
+            raise Http404
+        return render(request, "sharing/queue.html", {"reviewer": reviewer, "share_company": company})
+    index = _queue_index(queue, raw)
+    entry = queue[index]
+    applicant = Applicant.objects.select_related("job_posting", "company").get(pk=entry.pk)
+    sheet = services.evaluation_sheet_for(job_posting=applicant.job_posting)
+    mine = selectors.reviewer_evaluation(reviewer=reviewer, applicant=applicant)
+    initial = evaluation_initial(mine) if mine is not None and request.method != "POST" else None
+    form = QueueEvaluationForm(request.POST or None, sheet=sheet, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        _evaluation, created = services.reviewer_evaluation_save(
+            reviewer=reviewer, applicant=applicant, sheet=sheet, answers=form.answers()
+        )
+        if created:
+            messages.success(request, _("Thank you. Your evaluation was submitted."))
+        else:
+            messages.success(request, _("Your evaluation was updated."))
+        return redirect(_queue_url(reviewer, entry.im_id))
+    answers = _answers_of(applicant, lambda name: _queue_media_url(reviewer, applicant, name))
+    own = [mine.pk] if mine is not None else []
+    evaluations, others_hidden = _visible(company, applicant, own)
+    later = queue[index + 1 :] + queue[:index]
+    return render(
+        request,
+        "sharing/queue.html",
+        {
+            "reviewer": reviewer,
+            "share_company": company,
+            "queue": [(e, _queue_url(reviewer, e.im_id)) for e in queue],
+            "entry": entry,
+            "position": index + 1,
+            "evaluated_count": sum(e.evaluated for e in queue),
+            "previous_url": _queue_url(reviewer, queue[index - 1].im_id) if index > 0 else "",
+            "next_url": _queue_url(reviewer, queue[index + 1].im_id) if index + 1 < len(queue) else "",
+            "next_pending_url": next((_queue_url(reviewer, e.im_id) for e in later if not e.evaluated), ""),
+            "applicant": applicant,
+            "posting": applicant.job_posting,
+            "free_areas": [
+                (company.free_area_label(n), getattr(applicant, f"free_area_{n}")) for n in (1, 2, 3)
+            ],
+            "answers": answers,
+            "has_answers": any(row["answer"] for row in answers),
+            "form": form,
+            "sheet": sheet,
+            "editing": mine,
+            "evaluations": evaluations,
+            "own": own,
+            "others_hidden": others_hidden,
+        },
+    )
+
+
+review_queue = reviewer_page(
+    require_http_methods(["GET", "HEAD", "POST"])(_review_queue), not_found="sharing/queue_not_found.html"
+)
+
+
+# --- Reviewers (面接官): the company's list, links, assignments ----------------------------------------
+
+
+def _service_errors(form: forms.Form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    """The page a form came from (`next`), when it is one of ours; else `default`."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The POST data of a form whose fields may all be left empty (no ticks): bound even then."""
+    return request.POST if request.method == "POST" else None
+
+
+@feature_required(SHARE)
+def reviewer_list(request: HttpRequest) -> HttpResponse:
+    """面接官: the company's reviewers, their links and assignments; add one."""
+    company = company_of(request)
+    form = ReviewerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reviewer = services.reviewer_create(
+                company=company,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was added to the reviewers.") % {"name": reviewer.name})
+            return redirect("sharing:reviewer_list")
+    summaries = selectors.reviewer_summaries(company=company)
+    rows = []
+    for reviewer in selectors.reviewer_list(company=company):
+        queue = selectors.review_queue(reviewer=reviewer)
+        rows.append(
+            {
+                "reviewer": reviewer,
+                "summary": summaries.get(reviewer.pk, {"postings": [], "applicants": 0}),
+                "queued": len(queue),
+                "evaluated": sum(e.evaluated for e in queue),
+            }
+        )
+    postings = selectors.postings_with_reviewers(company=company)
+    return render(request, "sharing/reviewers.html", {"form": form, "rows": rows, "postings": postings})
+
+
+@feature_required(SHARE)
+def reviewer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """One reviewer: name and address, their review link, what they are assigned to."""
+    company = company_of(request)
+    reviewer = selectors.reviewer_get(company=company, pk=pk)
+    form = ReviewerForm(request.POST or None, initial={"name": reviewer.name, "email": reviewer.email})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reviewer_update(
+                reviewer=reviewer, name=form.cleaned_data["name"], email=form.cleaned_data["email"]
+            )
+        except ValidationError as exc:
+            _service_errors(form, exc)
+        else:
+            messages.success(request, _("The reviewer was saved."))
+            return redirect("sharing:reviewer_edit", pk=reviewer.pk)
+    queue = selectors.review_queue(reviewer=reviewer)
+    assignments = list(selectors.assignment_list(company=company).filter(reviewer=reviewer))
+    return render(
+        request,
+        "sharing/reviewer_edit.html",
+        {
+            "reviewer": reviewer,
+            "form": form,
+            "posting_assignments": [a for a in assignments if a.job_posting_id],
+            "applicant_assignments": [a for a in assignments if a.applicant_id],
+            "queued": len(queue),
+            "evaluated": sum(e.evaluated for e in queue),
+        },
+    )
+
+
+@feature_required(SHARE)
+@require_POST
+def reviewer_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    reviewer = selectors.reviewer_get(company=company_of(request), pk=pk)
+    services.reviewer_delete(reviewer=reviewer)
+    messages.success(request, _("%(name)s was removed from the reviewers.") % {"name": reviewer.name})
+    return redirect("sharing:reviewer_list")
+
+
+@feature_required(SHARE)
+@require_POST
+def reviewer_link_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
+    reviewer = selectors.reviewer_get(company=company_of(request), pk=pk)
+    services.reviewer_link_regenerate(reviewer=reviewer, by=request.user)
+    messages.success(
+        request,
+        _("A new review link was issued and sent to %(email)s (D07). The previous link no longer works.")
+        % {"email": reviewer.email},
+    )
+    return redirect(_back(request, reverse("sharing:reviewer_edit", args=[reviewer.pk])))
+
+
+@feature_required(SHARE)
+@require_POST
+def reviewer_link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    reviewer = selectors.reviewer_get(company=company_of(request), pk=pk)
+    services.reviewer_link_revoke(reviewer=reviewer)
+    messages.success(request, _("The review link was revoked; it no longer works."))
+    return redirect(_back(request, reverse("sharing:reviewer_edit", args=[reviewer.pk])))
+
+
+@feature_required(SHARE)
+def posting_reviewers(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reviewers of a posting: they review every applicant of it, present and future."""
+    company = company_of(request)
+    posting = get_job_posting_for_user(request, pk)
+    current = selectors.posting_reviewer_ids(job_posting=posting)
+    form = ReviewerChoiceForm(_posted(request), company=company, initial={"reviewers": sorted(current)})
+    if request.method == "POST" and form.is_valid():
+        result = services.posting_reviewers_set(
+            job_posting=posting,
+            reviewers=list(form.cleaned_data["reviewers"]),
+            key=f"posting-{uuid.uuid4().hex}",
+            by=request.user,
+        )
+        messages.success(
+            request,
+            _("The reviewers of %(posting)s were saved; %(count)s got the evaluation request (D07).")
+            % {"posting": posting.title, "count": result.mailed},
+        )
+        return redirect("sharing:posting_reviewers", pk=posting.pk)
+    has_reviewers = selectors.reviewer_list(company=company).exists()
+    return render(
+        request,
+        "sharing/posting_reviewers.html",
+        {"posting": posting, "form": form, "has_reviewers": has_reviewers},
+    )
+
+
+@feature_required(SHARE)
+@require_POST
+def applicant_reviewer_add(request: HttpRequest, im_id: int) -> HttpResponse:
+    """Assign one reviewer to one applicant (the applicant page); D07 to the reviewer."""
+    applicant = get_applicant_for_user(request, im_id)
+    form = ApplicantReviewerForm(request.POST, company=applicant.company)
+    if not form.is_valid():
+        messages.error(request, _("Choose a reviewer."))
+    elif applicant.status == Applicant.Status.WITHDRAWN:
+        messages.error(request, _("A withdrawn applicant is not reviewed."))
+    else:
+        reviewer = form.cleaned_data["reviewer"]
+        services.reviewers_assign_applicants(
+            company=applicant.company,
+            reviewers=[reviewer],
+            applicants=Applicant.objects.filter(pk=applicant.pk),
+            key=f"applicant-{uuid.uuid4().hex}",
+            by=request.user,
+        )
+        messages.success(request, _("%(name)s was assigned.") % {"name": reviewer.name})
+    return redirect("applicants:applicant_detail", im_id=applicant.im_id)
+
+
+@feature_required(SHARE)
+@require_POST
+def assignment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = selectors.assignment_get(company=company_of(request), pk=pk)
+    services.assignment_delete(assignment=assignment)
+    messages.success(request, _("The assignment was removed."))
+    return redirect(_back(request, reverse("sharing:reviewer_edit", args=[assignment.reviewer_id])))
+
+
+@recruiter_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The recruiter's own choice of D08, the digest of newly submitted applicants."""
+    company = company_of(request)
+    current = selectors.submission_digest_get(user=request.user, company=company)
+    form = SubmissionDigestForm(_posted(request), initial={"enabled": current.enabled})
+    if request.method == "POST" and form.is_valid():
+        services.submission_digest_set(
+            user=request.user, company=company, enabled=form.cleaned_data["enabled"]
+        )
+        messages.success(request, _("Your notification settings were saved."))
+        return redirect("sharing:notifications")
+    return render(
+        request,
+        "sharing/notifications.html",
+        {
+            "form": form,
+            "interval": settings.SUBMISSION_DIGEST_MINUTES,
+            "email": getattr(request.user, "email", ""),
+        },
     )

@@ -31,7 +31,7 @@ from interviews.models import Answer, Take
 from messaging.forms import LogFilterForm
 from messaging.models import TemplateCode
 from sharing import services as sharing_services
-from sharing.models import ShareLink
+from sharing.models import Reviewer, ShareLink
 from tests.clients import api_key_for
 from tests.factories import ApplicantFactory
 from tests.urlwalk import company_world, fill, kwarg_names, owned_rows, recruiter_routes, token_routes
@@ -121,6 +121,7 @@ def targets(answered, alice, settings) -> list[tuple[str, Client]]:  # type: ign
     owned["code"] |= set(TemplateCode.values)
     owned["token"] = set(Applicant.objects.filter(company=world).values_list("interview_token", flat=True))
     owned["token"] |= set(ShareLink.objects.values_list("token", flat=True))
+    owned["token"] |= set(Reviewer.objects.filter(company=world).values_list("token", flat=True))
     owned["key"] = set(Take.objects.values_list("key", flat=True))
     owned["index"] = {0}
     clients = {

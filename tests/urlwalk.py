@@ -18,14 +18,17 @@ from applicants import services
 from applicants.services import ApplicantData
 from bulk.models import AnswerRequest
 from imports.models import ApplicantImport
+from sharing.models import Reviewer, ReviewerAssignment
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
-# Public by design: the admin (operators), the applicant's and reviewer's token pages, signed media URLs,
+# Public by design: the admin (operators), the applicant's and reviewer's token pages (share URLs /s/,
+# a reviewer's queue /r/), signed media URLs,
 # ESP webhooks (authenticated by their shared secret), login, language, health and the API schema.
 PUBLIC_PREFIXES = (
     "admin/",
     "i/",
     "s/",
+    "r/",
     "m/",
     "anymail/",
     "login/",
@@ -39,7 +42,7 @@ PUBLIC_PREFIXES = (
 )
 # Kwargs that name a kind of thing every company has (a template code), not an object of one company.
 COMPANY_LEVEL_KWARGS = {"code"}
-PROJECT_APPS = {"applicants", "imports", "interviews", "messaging", "bulk", "sharing"}
+PROJECT_APPS = {"applicants", "imports", "interviews", "messaging", "bulk", "sharing", "webhooks"}
 COMPANY_PATHS = [
     "company",
     "job_posting__company",
@@ -78,8 +81,9 @@ def recruiter_routes() -> list[tuple[str, URLPattern]]:
 
 
 def token_routes() -> list[tuple[str, URLPattern]]:
-    """The applicant's interview pages (/i/<token>/…) and the reviewer's page (/s/<token>/)."""
-    return [(route, pattern) for route, pattern in walk() if route.startswith(("i/", "s/"))]
+    """The applicant's interview pages (/i/<token>/…), the reviewer's page (/s/<token>/) and a reviewer's
+    queue (/r/<token>/)."""
+    return [(route, pattern) for route, pattern in walk() if route.startswith(("i/", "s/", "r/"))]
 
 
 def owned_rows(company) -> dict[str, set[Any]]:  # type: ignore[no-untyped-def]
@@ -139,3 +143,8 @@ def company_world(*, company, alice, job_posting, capture_on_commit) -> None:  #
         body="{}",
         status=WebhookDelivery.Status.DELIVERED,
     )
+    # A reviewer assigned to the posting and to the applicant: both kinds of assignment have routes.
+    reviewer = Reviewer.objects.create(company=company, name="面接 太郎", email="reviewer@example.jp")
+    applicant = job_posting.applicants.get(email="owned@example.jp")
+    ReviewerAssignment.objects.create(company=company, reviewer=reviewer, job_posting=job_posting)
+    ReviewerAssignment.objects.create(company=company, reviewer=reviewer, applicant=applicant)

@@ -9,4 +9,4 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self) -> None:
-        from webhooks import signals  # noqa: F401  (receivers of applicants.signals)
+        from webhooks import retention, signals  # noqa: F401  (receivers of applicants.signals)

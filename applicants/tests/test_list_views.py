@@ -106,11 +106,12 @@ def test_pages_of_50(alice_client, job_posting):
 
 @pytest.mark.parametrize("n", [3, 120])
 def test_constant_query_count_whatever_the_page_size(alice_client, job_posting, django_assert_num_queries, n):
-    """session, user, membership+company, postings, status counts, the page's rows, their evaluations."""
+    """session, user, membership+company, postings, status counts, the page's rows, their evaluations,
+    the reviewers with their assignments (sharing's column and search form)."""
     ApplicantFactory.create_batch(n, job_posting=job_posting)
     JobPostingFactory.create_batch(3, company=job_posting.company)
     alice_client.get(URL)  # process-wide caches (translations, templates) warm up once, not per page
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = alice_client.get(URL, {"job_posting": job_posting.pk, "status": "awaiting", "page": 2})
     assert response.status_code == 200
 

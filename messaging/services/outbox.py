@@ -1,10 +1,16 @@
-"""Writing the outbox: one `Message` row per mail, in the transaction of its cause, sent on commit."""
+"""Writing the outbox: one `Message` row per mail, in the transaction of its cause, sent on commit.
+
+Mail to applicants (D03–D06) is rendered from the applicant; mail to reviewers and recruiters (D07, D08,
+`direct_messages_queue`) from the values its app computes, and has no applicant. Both go out through
+the same claim, send, retry and tracking as every other row (messaging.services.sending).
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
@@ -13,7 +19,7 @@ from django.utils import timezone
 
 from applicants.models import Applicant, Company, JobPosting
 from messaging.models import Message, TemplateCode
-from messaging.rendering import Renderer
+from messaging.rendering import Renderer, placeholders_for
 from messaging.selectors import messaging_settings_get, suppressed_emails, template_get
 
 logger = logging.getLogger(__name__)
@@ -45,6 +51,7 @@ def renderer_for(*, company: Company, code: str) -> Renderer:
         body=template.body,
         html_body=template.html_body,
         language=template.language,
+        placeholders=placeholders_for(code),
     )
 
 
@@ -119,8 +126,8 @@ def messages_queue(
     The idempotency key is `<code>:<key>:<applicant pk>`, so a retried request creates nothing twice.
     D05 creates nothing while the company has switched it off.
     """
-    if template_code not in TemplateCode.values:
-        raise ValueError(f"unknown template code {template_code!r}")
+    if template_code not in TemplateCode.values or template_code in DIRECT_CODES:
+        raise ValueError(f"no template to applicants: {template_code!r}")
     context = _Context(template_code)
     rows = (
         context.row(a, f"{template_code}:{key}:{a.pk}", None)
@@ -164,6 +171,53 @@ def message_resend(
         return None
     _send_on_commit(1)
     return message
+
+
+# Templates to people who are not applicants; their rows have no applicant.
+DIRECT_CODES = (TemplateCode.D07, TemplateCode.D08)
+
+
+@dataclass(frozen=True)
+class DirectMail:
+    """A mail to a reviewer or a recruiter: its whole idempotency key (starting with the template code,
+    naming the cause and the recipient), the address and the values of the template's placeholders."""
+
+    key: str
+    to: str
+    values: Mapping[str, str]
+
+
+@transaction.atomic
+def direct_messages_queue(
+    *, company: Company, template_code: str, mails: Iterable[DirectMail], by: Any = None
+) -> int:
+    """Queue D07 or D08 once per key, rendered from each mail's values; returns how many rows are new.
+
+    The caller's key makes a repeated request, or a second run of a beat task, create nothing twice
+    (ON CONFLICT DO NOTHING on the key, as for answer requests). Suppressed addresses are recorded as
+    suppressed, not sent.
+    """
+    if template_code not in DIRECT_CODES:
+        raise ValueError(f"{template_code!r} is a template to applicants")
+    renderer = renderer_for(company=company, code=template_code)
+    suppressed = suppressed_emails(company_id=company.pk)
+    now = timezone.now()
+    by_id = getattr(by, "pk", None)
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for mail in mails:
+            if not mail.key.startswith(f"{template_code}:") or len(mail.key) > 100:
+                raise ValueError(f"bad idempotency key {mail.key!r}")
+            subject, body, html_body = renderer.render_values(dict(mail.values))
+            blocked = mail.to.lower() in suppressed
+            status = Message.Status.SUPPRESSED if blocked else Message.Status.QUEUED
+            note = SUPPRESSED_NOTE if blocked else ""
+            yield (company.pk, None, template_code, mail.key, mail.to, subject[:300], body, html_body,
+                   status, note, now, by_id)  # fmt: skip
+
+    created = _insert(rows(), ignore_conflicts=True)
+    _send_on_commit(created)
+    return created
 
 
 def _iterate(applicants: Iterable[Applicant] | QuerySet[Applicant]) -> Iterator[Applicant]:

@@ -10,15 +10,16 @@ from django.db import transaction
 from applicants.models import Company
 from messaging.defaults import default_for
 from messaging.models import MessageTemplate, MessagingSettings, TemplateCode
-from messaging.rendering import template_errors
+from messaging.rendering import placeholders_for, template_errors
 
 
-def template_validate(*, subject: str, body: str, html_body: str) -> None:
-    """Raise ValidationError per field naming each unknown or malformed placeholder."""
+def template_validate(*, subject: str, body: str, html_body: str, code: str | None = None) -> None:
+    """Raise ValidationError per field naming each unknown or malformed placeholder (of the code's set)."""
+    placeholders = placeholders_for(code)
     errors = {
-        name: template_errors(text)
+        name: found
         for name, text in (("subject", subject), ("body", body), ("html_body", html_body))
-        if template_errors(text)
+        if (found := template_errors(text, placeholders))
     }
     if errors:
         raise ValidationError(errors)
@@ -38,7 +39,7 @@ def template_save(
     """Store the company's version of a template after checking every placeholder."""
     if code not in TemplateCode.values:
         raise ValidationError({"code": "unknown template"})
-    template_validate(subject=subject, body=body, html_body=html_body)
+    template_validate(subject=subject, body=body, html_body=html_body, code=code)
     template, _created = MessageTemplate.objects.select_for_update().update_or_create(
         company=company,
         code=code,

@@ -29,6 +29,7 @@ def sharing_csv_menu_items(context: template.Context) -> dict[str, Any]:
 
 @register.inclusion_tag("sharing/_nav_link.html", takes_context=True)
 def sharing_nav_link(context: template.Context) -> dict[str, Any]:
-    """The top navigation's link to the share URL settings, while the feature is on."""
+    """The top navigation's links to the reviewers and the share URL settings, while the feature is on,
+    and to the recruiter's own notifications (D08)."""
     company = context.get("company")
     return {"enabled": bool(company and company.share_url_enabled)}

@@ -1,4 +1,6 @@
-"""Every write of the sharing app: links, views, sheets, evaluations, export audit."""
+"""Every write of the sharing app: links, views, sheets, evaluations, export audit; reviewers and
+their assignments (`sharing.services.reviewers`) and the submission digests (`.digests`), re-exported
+at the end of this module."""
 
 from __future__ import annotations
 
@@ -16,7 +18,6 @@ from django.utils.translation import gettext as _
 from applicants.models import Applicant, Company, JobPosting
 from interviewmaker import csvfiles
 from sharing import pgexport, selectors
-from webhooks import emit
 from sharing.models import (
     Evaluation,
     EvaluationItem,
@@ -27,6 +28,7 @@ from sharing.models import (
     SharingSettings,
     share_url,
 )
+from webhooks import emit
 
 # request.user: a recruiter, or AnonymousUser / None for system work.
 User = Any
@@ -289,6 +291,7 @@ def evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
         "free_area_3": applicant.free_area_3,
         "sheet_name": evaluation.sheet_name,
         "reviewer_name": evaluation.reviewer_name,
+        "reviewer_id": evaluation.reviewer_id,
         "values": [{"label": v["label"], "kind": v["kind"], "value": v["value"]} for v in evaluation.values],
         "created_at": evaluation.created_at.isoformat(),
     }
@@ -417,3 +420,22 @@ def evaluations_csv(*, evaluations: QuerySet[Evaluation]) -> Iterator[bytes]:
 
 def _minute(at: dt.datetime | None) -> str:
     return timezone.localtime(at).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+# Reviewers, assignments and digests live in their own modules; callers use them from here.
+from sharing.services.digests import submission_digests_send  # noqa: E402, F401
+from sharing.services.reviewers import (  # noqa: E402, F401
+    AssignResult,
+    assignment_delete,
+    posting_reviewers_set,
+    review_requests_queue,
+    reviewer_create,
+    reviewer_delete,
+    reviewer_evaluation_save,
+    reviewer_link_regenerate,
+    reviewer_link_revoke,
+    reviewer_update,
+    reviewers_assign_applicants,
+    reviewers_assign_posting,
+    submission_digest_set,
+)
