@@ -17,12 +17,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
 env = environ.Env()
 env_file = BASE_DIR / ".env"
 if env_file.exists() and not os.environ.get("IM_IGNORE_DOTENV"):
     environ.Env.read_env(str(env_file))
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 
 # Every variable is read and cast by django-environ (`env`); these wrappers only add what it lacks:
@@ -232,22 +232,22 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missi
 WHITENOISE_USE_FINDERS = not PRODUCTION  # serve static/ directly until collectstatic has run
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
-AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 # Where the server reaches the bucket (django-storages' setting; unset = AWS's own endpoints) ...
 AWS_S3_ENDPOINT_URL = (
-    _url("AWS_S3_ENDPOINT_URL", "", {"http", "https"}) if os.environ.get("AWS_S3_ENDPOINT_URL") else None
+    _url("AWS_S3_ENDPOINT_URL", "", {"http", "https"}) if _given("AWS_S3_ENDPOINT_URL") else None
 )
 # ... and where browsers reach it (interviewmaker's own setting). Every presigned URL handed to a browser
 # (upload parts, playback, admin links) is signed for this host, as SigV4 signs the Host header; the
 # server's own calls keep AWS_S3_ENDPOINT_URL. Unset = the same endpoint for both.
 AWS_S3_PUBLIC_ENDPOINT_URL = (
     _url("AWS_S3_PUBLIC_ENDPOINT_URL", "", {"http", "https"})
-    if os.environ.get("AWS_S3_PUBLIC_ENDPOINT_URL")
+    if _given("AWS_S3_PUBLIC_ENDPOINT_URL")
     else None
 )
-AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
 # `manage.py prepare_bucket` (docs/recording.md): origins its CORS rule allows besides SITE_URL's, and the
 # days after which the bucket aborts multipart uploads left incomplete (a second net behind the sweep).
 AWS_S3_CORS_EXTRA_ORIGINS = [
@@ -257,12 +257,12 @@ AWS_S3_CORS_EXTRA_ORIGINS = [
 if any(o != "*" and not o.startswith(("http://", "https://")) for o in AWS_S3_CORS_EXTRA_ORIGINS):
     raise ImproperlyConfigured(
         "AWS_S3_CORS_EXTRA_ORIGINS must be comma-separated origins such as https://hr.example.com, "
-        f"got {os.environ.get('AWS_S3_CORS_EXTRA_ORIGINS')!r}"
+        f"got {env.str('AWS_S3_CORS_EXTRA_ORIGINS', default='')!r}"
     )
 AWS_S3_ABORT_INCOMPLETE_UPLOAD_DAYS = _int("AWS_S3_ABORT_INCOMPLETE_UPLOAD_DAYS", 2, minimum=1)
 AWS_QUERYSTRING_EXPIRE = _int("AWS_QUERYSTRING_EXPIRE", 900, minimum=60)
 # Presigned URLs in SigV4 everywhere (SigV2 is refused by newer regions and most S3-compatible stores).
-AWS_S3_SIGNATURE_VERSION = os.environ.get("AWS_S3_SIGNATURE_VERSION", "s3v4")
+AWS_S3_SIGNATURE_VERSION = env.str("AWS_S3_SIGNATURE_VERSION", default="s3v4")
 AWS_DEFAULT_ACL = None
 AWS_S3_FILE_OVERWRITE = False
 USE_S3 = bool(AWS_STORAGE_BUCKET_NAME)
