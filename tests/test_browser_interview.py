@@ -285,6 +285,8 @@ def test_the_status_line_follows_each_phase_and_leaving_mid_take_asks_first(
     page.wait_for_selector("#iv-keep:not([disabled])", state="visible")
     # The last allowed take: no retake button, and the status line does not offer one.
     assert not page.is_visible("#iv-retake")
+    page.wait_for_function(SETTLED, arg="#iv-playback", timeout=10_000)  # §8: it has a length
+    on_screen(page, "#iv-playback")
     assert "最後の撮影" in page.inner_text("#iv-status") and "撮り直" not in page.inner_text("#iv-status")
     on_screen(page, "#iv-keep")
     page.screenshot(path=str(artifacts_dir / "interview-last-take-375x667.png"))
@@ -295,6 +297,8 @@ def test_the_status_line_follows_each_phase_and_leaving_mid_take_asks_first(
     page.click("#iv-keep")
     page.wait_for_selector("#iv-submit")
     on_screen(page, "#iv-submit")
+    for index in range(2):  # §8 on the confirm page too
+        page.wait_for_function(SETTLED, arg=f".iv-answers li:nth-child({index + 1}) video", timeout=10_000)
     context.close()
 
 
