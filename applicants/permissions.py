@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from applicants.models import Company, Membership
@@ -72,6 +72,18 @@ class IsRecruiter(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
         return bool(user and user.is_authenticated and Membership.objects.filter(user=user).exists())
+
+
+class WritesNeedAdmin(IsRecruiter):
+    """Any recruiter of the company reads; only its administrators change (settings-like resources)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if request.method in SAFE_METHODS or request.user.membership.is_admin:  # type: ignore[union-attr]
+            return True
+        self.message = _("Only company administrators can change this.")
+        return False
 
 
 class FeatureEnabled(IsRecruiter):

@@ -69,13 +69,15 @@ class ApplicantReset(APIView):
     def post(self, request: Request, im_id: int) -> Response:
         applicant = applicant_get(company=api_company(request), im_id=im_id)
         try:
-            applicant = services.interview_reset(applicant=applicant, by=request.user)
+            reset = services.interview_reset(applicant=applicant, by=request.user)
         except services.ResetRefused as refused:
             return Response({"detail": str(refused)}, status=status.HTTP_409_CONFLICT)
-        event = applicant.events.filter(kind="reset").order_by("-at", "-id").first()
-        archived = event.data.get("answers", 0) if event else 0
         return Response(
             ResetOutputSerializer(
-                {"im_id": applicant.im_id, "status": applicant.status, "archived_answers": archived}
+                {
+                    "im_id": reset.applicant.im_id,
+                    "status": reset.applicant.status,
+                    "archived_answers": reset.answers,
+                }
             ).data
         )

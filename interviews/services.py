@@ -335,8 +335,17 @@ class ResetRefused(Exception):
     """受験リセット is not possible for this applicant; the message says why, in the user's language."""
 
 
+@dataclass(frozen=True)
+class Reset:
+    """What a 受験リセット did: the applicant as it is now, and how many answers and takes it archived."""
+
+    applicant: Applicant
+    answers: int
+    takes: int
+
+
 @transaction.atomic
-def interview_reset(*, applicant: Applicant, by: Any = None) -> Applicant:
+def interview_reset(*, applicant: Applicant, by: Any = None) -> Reset:
     """受験リセット: archive the applicant's answers and takes and let them record again (調整中).
 
     Archived answers stay on the recruiter's applicant page; reviewers, exports and the applicant see
@@ -365,7 +374,7 @@ def interview_reset(*, applicant: Applicant, by: Any = None) -> Applicant:
         by=by,
         data={"answers": answers, "takes": takes},
     )
-    return applicant
+    return Reset(applicant=applicant, answers=answers, takes=takes)
 
 
 @transaction.atomic

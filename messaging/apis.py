@@ -6,14 +6,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from applicants.permissions import CompanyScopedModelSerializer, CompanyScopedSerializer, api_company
+from applicants.permissions import (
+    CompanyScopedModelSerializer,
+    CompanyScopedSerializer,
+    WritesNeedAdmin,
+    api_company,
+)
 from messaging import selectors, services
 from messaging.models import Language, Message
 
@@ -69,6 +72,7 @@ class MessageTemplateView(APIView):
     """`GET/PUT /message-templates/{code}/`: PUT refuses unknown or malformed placeholders by name."""
 
     serializer_class = TemplateSerializer
+    permission_classes = [WritesNeedAdmin]
 
     def get(self, request: Request, code: str) -> Response:
         template = selectors.template_get(company=api_company(request), code=code)
@@ -76,8 +80,6 @@ class MessageTemplateView(APIView):
 
     def put(self, request: Request, code: str) -> Response:
         company = api_company(request)
-        if not request.user.membership.is_admin:  # type: ignore[union-attr]
-            raise PermissionDenied(_("Only company administrators can change this."))
         selectors.template_get(company=company, code=code)
         serializer = TemplateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from applicants.permissions import CompanyScopedModelSerializer, api_company
+from applicants.permissions import CompanyScopedModelSerializer, WritesNeedAdmin, api_company
 from interviewmaker.numbers import ascii_int
 from webhooks import security, selectors, services
 from webhooks.models import Event, WebhookDelivery, WebhookEndpoint
@@ -64,17 +62,13 @@ class EndpointViewSet(
     """Webhook endpoints of the company; changing them needs an administrator's token."""
 
     serializer_class = EndpointSerializer
+    permission_classes = [WritesNeedAdmin]
     queryset = WebhookEndpoint.objects.none()
     lookup_value_regex = r"[0-9]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[WebhookEndpoint]:
         return selectors.endpoint_list(company=api_company(self.request))
-
-    def check_permissions(self, request: Request) -> None:
-        super().check_permissions(request)
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not request.user.membership.is_admin:  # type: ignore[union-attr]
-            raise PermissionDenied(_("Only company administrators can change this."))
 
     def _save(
         self, serializer: serializers.BaseSerializer, endpoint: WebhookEndpoint | None
@@ -130,6 +124,7 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     """Deliveries of every endpoint of the company, newest first (`?endpoint=` and `?status=` filter)."""
 
     serializer_class = DeliverySerializer
+    permission_classes = [WritesNeedAdmin]
     queryset = WebhookDelivery.objects.none()
     lookup_value_regex = r"[0-9]+"
 
@@ -156,7 +151,5 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"])
     def redeliver(self, request: Request, pk: str | None = None) -> Response:
         """Send a delivered or failed delivery again: a new delivery with the same body, queued last."""
-        if not request.user.membership.is_admin:  # type: ignore[union-attr]
-            raise PermissionDenied(_("Only company administrators can change this."))
         again = services.delivery_redeliver(delivery=self.get_object())
         return Response(DeliverySerializer(again).data, status=status.HTTP_202_ACCEPTED)

@@ -13,12 +13,13 @@ from webhooks.models import Event
 def applicants_event(*, company: Company, event: str, applicants: Sequence[Applicant]) -> int:
     """An applicant event for each applicant, in the caller's transaction. One query when no endpoint
     of the company wants it, so registering 100,000 applicants costs nothing without webhooks."""
-    if not applicants or not services.subscribed(company_id=company.pk, event=event):
+    endpoints = services.subscribed(company_id=company.pk, event=event) if applicants else []
+    if not endpoints:
         return 0
     _postings_cache(applicants)
     data = payloads.applicants_data(company=company, applicants=list(applicants))
     items = [services.Item(data=d, applicant_id=a.pk) for d, a in zip(data, applicants, strict=True)]
-    return services.events_emit(company=company, event=event, items=items)
+    return services.events_emit(company=company, event=event, items=items, endpoints=endpoints)
 
 
 def object_event(

@@ -115,12 +115,16 @@ def subscribed(*, company_id: int, event: str) -> list[WebhookEndpoint]:
     )
 
 
-def events_emit(*, company: Company, event: str, items: Iterable[Item]) -> int:
+def events_emit(
+    *, company: Company, event: str, items: Iterable[Item], endpoints: list[WebhookEndpoint] | None = None
+) -> int:
     """Write one delivery per item and subscribed endpoint, in the caller's transaction; sent on commit.
 
-    Costs one query when the company has no endpoint for the event.
+    Costs one query when the company has no endpoint for the event (none when the caller looked them
+    up already: `endpoints`).
     """
-    endpoints = subscribed(company_id=company.pk, event=event)
+    if endpoints is None:
+        endpoints = subscribed(company_id=company.pk, event=event)
     if not endpoints:
         return 0
     now = timezone.now()
