@@ -42,11 +42,12 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The applicants' interview pages first: most requests are theirs (no pattern overlaps).
+    path("", include("interviews.urls")),
     path("", include("applicants.urls")),
     path("", include("imports.urls")),
     path("", include("bulk.urls")),
     path("", include("messaging.urls")),
-    path("", include("interviews.urls")),
     path("", include("sharing.urls")),
     path("", include("webhooks.urls")),
 ]

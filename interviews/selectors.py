@@ -15,9 +15,12 @@ def applicant_by_token(*, token: str) -> Applicant:
     if not token or len(token) > 64:
         raise Http404
     try:
-        return Applicant.objects.select_related("job_posting", "company").get(interview_token=token)
+        applicant = Applicant.objects.select_related("job_posting__company").get(interview_token=token)
     except Applicant.DoesNotExist:
         raise Http404 from None
+    # One company, read once: the pages show the posting's company, the services use the applicant's.
+    applicant.company = applicant.job_posting.company
+    return applicant
 
 
 def take_for_applicant(*, applicant: Applicant, key: str) -> Take:

@@ -112,7 +112,9 @@ def json_endpoint(view: Callable[..., JsonResponse]) -> Callable[..., HttpRespon
     return never_cache(rate_limited("upload")(wrapped))
 
 
-def _take_json(take: Take) -> dict[str, Any]:
+def _take_json(take: Take, *, new: bool = False) -> dict[str, Any]:
+    """What the browser knows of a take; `received` (chunks stored) matters while a local one uploads."""
+    uploading = take.state == Take.State.UPLOADING and not take.s3_upload_id and not new
     return {
         "key": take.key,
         "state": take.state,
@@ -120,7 +122,7 @@ def _take_json(take: Take) -> dict[str, Any]:
         "chunk_bytes": settings.RECORDING_S3_PART_BYTES
         if take.s3_upload_id
         else settings.RECORDING_CHUNK_BYTES,
-        "received": services.received_chunks(take=take) if not take.s3_upload_id else [],
+        "received": services.received_chunks(take=take) if uploading else [],
         "url": storage.playback_url(take.storage_name) if take.state == Take.State.COMPLETE else "",
     }
 
@@ -276,7 +278,7 @@ def take_start(request: HttpRequest, applicant: Applicant) -> JsonResponse:
     take = services.take_start(
         applicant=applicant, question=question, declared_type=str(data.get("type", ""))
     )
-    return JsonResponse(_take_json(take), status=201)
+    return JsonResponse(_take_json(take, new=True), status=201)
 
 
 @require_GET

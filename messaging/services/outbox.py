@@ -7,6 +7,7 @@ the same claim, send, retry and tracking as every other row (messaging.services.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
@@ -238,6 +239,10 @@ def _chunks(rows: Iterable[tuple[Any, ...]], size: int = 5000) -> Iterator[list[
         yield chunk
 
 
+# Up to this many rows go in one INSERT … VALUES; more are COPYed.
+SMALL_INSERT = 100
+
+
 def _insert(rows: Iterable[tuple[Any, ...]], *, ignore_conflicts: bool) -> int:
     """Insert rendered rows with COPY; returns how many were created.
 
@@ -246,6 +251,20 @@ def _insert(rows: Iterable[tuple[Any, ...]], *, ignore_conflicts: bool) -> int:
     """
     table = Message._meta.db_table
     columns = ", ".join(f'"{name}"' for name in _COLUMNS)
+    conflicts = " ON CONFLICT (idempotency_key) DO NOTHING" if ignore_conflicts else ""
+    chunks = _chunks(rows)
+    first = next(chunks, [])
+    if len(first) <= SMALL_INSERT:
+        # The only chunk, and a small one (a D05, a single D03): one INSERT, not six statements.
+        if not first:
+            return 0
+        values = ", ".join(["(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"] * len(first))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values}{conflicts}",  # noqa: S608
+                [value for row in first for value in row],
+            )
+            return cursor.rowcount
     target = table if not ignore_conflicts else "messaging_stage"
     created = 0
     with connection.cursor() as cursor:
@@ -257,16 +276,14 @@ def _insert(rows: Iterable[tuple[Any, ...]], *, ignore_conflicts: bool) -> int:
             cursor.execute(stage + " WITH NO DATA")
         # Rendering may query (templates, postings), which must not happen while a COPY holds the
         # connection: render a chunk first, then COPY it. Chunks also bound the memory used.
-        for chunk in _chunks(rows):
+        for chunk in itertools.chain([first], chunks):
             with cursor.cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
                 for row in chunk:
                     copy.write_row(row)
             created += len(chunk)
         if ignore_conflicts:
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM messaging_stage "  # noqa: S608
-                "ON CONFLICT (idempotency_key) DO NOTHING"
-            )
+            staged = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM messaging_stage"  # noqa: S608
+            cursor.execute(staged + conflicts)
             created = cursor.rowcount
             cursor.execute("DROP TABLE messaging_stage")
     return created

@@ -9,6 +9,7 @@ from applicants.models import Applicant
 from applicants.services import ApplicantData, applicant_update, applicants_register
 from messaging import services
 from messaging.models import Message, MessagingSettings, Suppression
+from messaging.services.outbox import SMALL_INSERT
 from messaging.tests.helpers import make_applicant
 
 
@@ -79,6 +80,21 @@ def test_messages_queue_creates_each_message_once_per_key(job_posting, django_ca
         Message.objects.get(idempotency_key=f"D04:req-2:{applicants[0].pk}").subject
         == "録画面接のご回答のお願い"
     )
+
+
+@pytest.mark.parametrize("count", [1, SMALL_INSERT, SMALL_INSERT + 1])
+def test_small_and_large_batches_are_created_once_each(job_posting, count, django_assert_max_num_queries):
+    """Up to SMALL_INSERT rows go in one INSERT, more through COPY: both skip what exists, the same way."""
+    applicants = register(job_posting, *[f"b{n}@example.jp" for n in range(count)])
+    assert Message.objects.filter(template_code="D03").count() == count
+    with django_assert_max_num_queries(6 if count <= SMALL_INSERT else 10):
+        # Settings, template, suppressions; then the INSERT (or the staging table and COPY).
+        assert services.messages_queue(template_code="D04", applicants=applicants, key="r") == count
+    assert services.messages_queue(template_code="D04", applicants=applicants, key="r") == 0
+    assert services.messages_queue(template_code="D04", applicants=applicants[:1], key="r2") == 1
+    sent = Message.objects.filter(template_code="D04").values_list("to", "subject", "status")
+    assert len(sent) == count + 1
+    assert {row[1] for row in sent} == {"録画面接のご回答のお願い"}
 
 
 def test_messages_queue_rejects_an_unknown_template(job_posting):

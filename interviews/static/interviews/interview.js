@@ -136,9 +136,9 @@
   async function uploadLocal(take, blob, progress) {
     var size = take.chunk_bytes;
     var count = Math.ceil(blob.size / size);
-    // Ask what already arrived: after a dropped connection only the missing chunks are sent.
-    var state = await (await withRetry(gettext("status"), function () { return api(take.statusUrl, "GET"); })).json();
-    var received = new Set(state.received || []);
+    // What already arrived (nothing, for a take just started: no request for it); a failed chunk is
+    // sent again by withRetry, and the server keeps one copy of a chunk sent twice.
+    var received = new Set(take.received || []);
     for (var i = 0; i < count; i++) {
       if (!received.has(i)) {
         var piece = blob.slice(i * size, Math.min(blob.size, (i + 1) * size));
