@@ -9,27 +9,53 @@ from django.http import Http404
 from applicants.models import Applicant, Question
 from interviews.models import Answer, Take
 
+# What the upload calls read of the applicant: the gate (status and deadlines) and where takes go.
+UPLOAD_FIELDS = ("company", "job_posting__deadline", "status", "deadline", "interview_token")
 
-def applicant_by_token(*, token: str) -> Applicant:
-    """The applicant whose interview the token opens, or 404; the token grants nothing else."""
+
+def applicant_by_token(*, token: str, upload: bool = False) -> Applicant:
+    """The applicant whose interview the token opens, or 404; the token grants nothing else.
+
+    `upload`: only the columns the upload calls use (UPLOAD_FIELDS). They are most of an interview's
+    requests, and building the query of all 51 columns of applicant, posting and company cost them
+    more CPU than anything else they do (docs/load.md). Tests pin their query counts, so a deferred
+    column read by mistake shows there.
+    """
     if not token or len(token) > 64:
         raise Http404
+    applicants = Applicant.objects.filter(interview_token=token)
+    if upload:
+        applicants = applicants.select_related("job_posting").only(*UPLOAD_FIELDS)
+    else:
+        applicants = applicants.select_related("job_posting__company")
     try:
-        applicant = Applicant.objects.select_related("job_posting__company").get(interview_token=token)
+        applicant = applicants.get()
     except Applicant.DoesNotExist:
         raise Http404 from None
-    # One company, read once: the pages show the posting's company, the services use the applicant's.
-    applicant.company = applicant.job_posting.company
+    if not upload:
+        # One company, read once: the pages show the posting's company, the services use the applicant's.
+        applicant.company = applicant.job_posting.company
     return applicant
 
 
-def take_for_applicant(*, applicant: Applicant, key: str) -> Take:
+def take_by_token(*, token: str, key: str, question: bool = False) -> Take:
+    """The current take `key` of the interview `token` with its applicant (UPLOAD_FIELDS), in one query;
+    with its question when the caller needs it. 404 when either is unknown or they do not match."""
+    if not token or len(token) > 64:
+        raise Http404
+    related = ("applicant__job_posting", "question") if question else ("applicant__job_posting",)
+    columns = [f.name for f in Take._meta.concrete_fields if f.name != "applicant"]
+    if question:
+        columns += [f"question__{f.name}" for f in Question._meta.concrete_fields]
+    takes = (
+        Take.objects.current()
+        .select_related(*related)
+        .only(*columns, *(f"applicant__{name}" for name in UPLOAD_FIELDS))
+    )
     try:
-        take = Take.objects.current().select_related("question").get(applicant=applicant, key=key)
+        return takes.get(applicant__interview_token=token, key=key)
     except Take.DoesNotExist:
         raise Http404 from None
-    take.applicant = applicant
-    return take
 
 
 @dataclass

@@ -93,23 +93,56 @@ def _json_body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
+def _refusals_as_json(call: Callable[[], JsonResponse]) -> HttpResponseBase:
+    """The services' refusals as JSON answers (never a 500): 409 when closed, 400 for bad input."""
+    try:
+        return call()
+    except services.InterviewClosed as closed:
+        return JsonResponse({"detail": CLOSED_MESSAGES[closed.reason](), "reason": closed.reason}, status=409)
+    except services.UploadRejected as rejected:
+        return JsonResponse({"detail": str(rejected)}, status=400)
+
+
 def json_endpoint(view: Callable[..., JsonResponse]) -> Callable[..., HttpResponseBase]:
-    """Resolve the token, and turn the services' refusals into JSON answers (never a 500)."""
+    """Resolve the token to its applicant (the upload columns), check the gate, call the view."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponseBase:
-        applicant = selectors.applicant_by_token(token=token)
-        try:
+        applicant = selectors.applicant_by_token(token=token, upload=True)
+
+        def call() -> JsonResponse:
             services.interview_gate(applicant=applicant)
             return view(request, applicant, **kwargs)
-        except services.InterviewClosed as closed:
-            return JsonResponse(
-                {"detail": CLOSED_MESSAGES[closed.reason](), "reason": closed.reason}, status=409
-            )
-        except services.UploadRejected as rejected:
-            return JsonResponse({"detail": str(rejected)}, status=400)
+
+        return _refusals_as_json(call)
 
     return never_cache(rate_limited("upload")(wrapped))
+
+
+def take_endpoint(
+    *, question: bool = False
+) -> Callable[[Callable[..., JsonResponse]], Callable[..., HttpResponseBase]]:
+    """Like json_endpoint for the calls on one take: the take and its applicant come in one query."""
+
+    def decorator(view: Callable[..., JsonResponse]) -> Callable[..., HttpResponseBase]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, token: str, key: str, **kwargs: Any) -> HttpResponseBase:
+            try:
+                take = selectors.take_by_token(token=token, key=key, question=question)
+            except Http404:
+                # No such take: a closed interview still answers 409 (the page reloads), else 404.
+                services.interview_gate(applicant=selectors.applicant_by_token(token=token, upload=True))
+                raise
+
+            def call() -> JsonResponse:
+                services.interview_gate(applicant=take.applicant)
+                return view(request, take, **kwargs)
+
+            return _refusals_as_json(call)
+
+        return never_cache(rate_limited("upload")(wrapped))
+
+    return decorator
 
 
 def _take_json(take: Take, *, new: bool = False) -> dict[str, Any]:
@@ -282,15 +315,14 @@ def take_start(request: HttpRequest, applicant: Applicant) -> JsonResponse:
 
 
 @require_GET
-@json_endpoint
-def take_status(request: HttpRequest, applicant: Applicant, key: str) -> JsonResponse:
-    return JsonResponse(_take_json(selectors.take_for_applicant(applicant=applicant, key=key)))
+@take_endpoint()
+def take_status(request: HttpRequest, take: Take) -> JsonResponse:
+    return JsonResponse(_take_json(take))
 
 
 @require_http_methods(["PUT"])
-@json_endpoint
-def take_chunk(request: HttpRequest, applicant: Applicant, key: str, index: int) -> JsonResponse:
-    take = selectors.take_for_applicant(applicant=applicant, key=key)
+@take_endpoint()
+def take_chunk(request: HttpRequest, take: Take, index: int) -> JsonResponse:
     if take.s3_upload_id:
         raise services.UploadRejected(_("This take uploads directly to storage."))
     try:
@@ -303,9 +335,8 @@ def take_chunk(request: HttpRequest, applicant: Applicant, key: str, index: int)
 
 
 @require_POST
-@json_endpoint
-def take_parts(request: HttpRequest, applicant: Applicant, key: str) -> JsonResponse:
-    take = selectors.take_for_applicant(applicant=applicant, key=key)
+@take_endpoint()
+def take_parts(request: HttpRequest, take: Take) -> JsonResponse:
     if not take.s3_upload_id:
         raise services.UploadRejected(_("This take uploads to the server."))
     try:
@@ -317,9 +348,8 @@ def take_parts(request: HttpRequest, applicant: Applicant, key: str) -> JsonResp
 
 
 @require_POST
-@json_endpoint
-def take_complete(request: HttpRequest, applicant: Applicant, key: str) -> JsonResponse:
-    take = selectors.take_for_applicant(applicant=applicant, key=key)
+@take_endpoint(question=True)
+def take_complete(request: HttpRequest, take: Take) -> JsonResponse:
     data = _json_body(request)
     try:
         size = int(data.get("size", 0))
@@ -334,11 +364,10 @@ def take_complete(request: HttpRequest, applicant: Applicant, key: str) -> JsonR
 
 
 @require_POST
-@json_endpoint
-def take_keep(request: HttpRequest, applicant: Applicant, key: str) -> JsonResponse:
-    take = selectors.take_for_applicant(applicant=applicant, key=key)
+@take_endpoint()
+def take_keep(request: HttpRequest, take: Take) -> JsonResponse:
     services.take_keep(take=take)
-    return JsonResponse({"next": reverse("interviews:record", args=[applicant.interview_token])})
+    return JsonResponse({"next": reverse("interviews:record", args=[take.applicant.interview_token])})
 
 
 # --- Signed media (local storage only) ------------------------------------------------------------

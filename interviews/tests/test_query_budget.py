@@ -22,9 +22,9 @@ BUDGET = {
     "check": 1,
     "record": 4,
     "take_start": 5,  # applicant, question, lock, usage, insert
-    "chunk": 4,  # applicant, take, usage, insert
-    "complete": 6,  # applicant, take, lock, chunks, usage, update
-    "keep": 6,  # applicant, take, lock applicant, lock take, answer, insert
+    "chunk": 3,  # take with its applicant, usage, insert
+    "complete": 5,  # take with its applicant and question, lock, chunks, usage, update
+    "keep": 5,  # take with its applicant, lock applicant, lock take, answer, insert
     "confirm": 6,
     "done": 1,
 }
