@@ -184,13 +184,10 @@ def main() -> int:
         print(f"{args.applicants} interviews, {requests} requests, one after another\n")
         print(f"{'call':20s} {'n':>5s} {'CPU p50':>9s} {'queries':>8s}")
         for kind, times in flow.cpu.items():
-            print(
-                f"{kind:20s} {len(times):5d} {1000 * statistics.median(times):7.2f} ms {flow.queries[kind]:8d}"
-            )
-        total = sum(sum(times) for times in flow.cpu.values())
-        print(
-            f"\nmean CPU per request: Django {1000 * total / requests:.2f} ms, PostgreSQL {1000 * pg / requests:.2f} ms"
-        )
+            median = 1000 * statistics.median(times)
+            print(f"{kind:20s} {len(times):5d} {median:7.2f} ms {flow.queries[kind]:8d}")
+        django_ms, pg_ms = 1000 * sum(sum(t) for t in flow.cpu.values()) / requests, 1000 * pg / requests
+        print(f"\nmean CPU per request: Django {django_ms:.2f} ms, PostgreSQL {pg_ms:.2f} ms")
         return 0
     finally:
         cleanup(company_id)
