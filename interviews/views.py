@@ -127,14 +127,14 @@ def take_endpoint(
     def decorator(view: Callable[..., JsonResponse]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
         def wrapped(request: HttpRequest, token: str, key: str, **kwargs: Any) -> HttpResponseBase:
-            try:
-                take = selectors.take_by_token(token=token, key=key, question=question)
-            except Http404:
-                # No such take: a closed interview still answers 409 (the page reloads), else 404.
-                services.interview_gate(applicant=selectors.applicant_by_token(token=token, upload=True))
-                raise
 
             def call() -> JsonResponse:
+                try:
+                    take = selectors.take_by_token(token=token, key=key, question=question)
+                except Http404:
+                    # No such take: a closed interview still answers 409 (the page reloads), else 404.
+                    services.interview_gate(applicant=selectors.applicant_by_token(token=token, upload=True))
+                    raise
                 services.interview_gate(applicant=take.applicant)
                 return view(request, take, **kwargs)
 

@@ -107,6 +107,23 @@ def test_past_deadline_shows_a_closed_page_and_refuses_uploads(client, applicant
     assert not Take.objects.exists()
 
 
+def test_calls_on_a_take_answer_409_once_the_interview_closed_and_404_for_unknown_takes(
+    client, applicant, sample_webm, chunk
+):
+    """A take and its applicant come in one query; a miss still tells a closed interview (409, the page
+    reloads) from an unknown take (404), and another applicant's token opens nothing."""
+    key = record_take(client, applicant, applicant.job_posting.questions.first(), sample_webm, chunk)
+    base = f"/i/{applicant.interview_token}/takes/"
+    assert client.get(f"{base}{key}/").json()["state"] == "complete"
+    assert client.get(f"{base}nope/").status_code == 404
+    assert client.get(f"/i/unknown-token/takes/{key}/").status_code == 404
+    applicant.status = Applicant.Status.WITHDRAWN
+    applicant.save(update_fields=["status"])
+    for url in (f"{base}{key}/", f"{base}nope/"):
+        answer = client.get(url)
+        assert answer.status_code == 409 and answer.json()["reason"] == "withdrawn"
+
+
 def test_full_interview_over_http_submits_and_queues_d05(client, applicant, sample_webm, chunk):
     from messaging.models import Message
 
