@@ -393,8 +393,8 @@ def run_load(
             tally.connection_errors["closed without response" if closed else type(exception).__name__] += 1
 
     class Client(FastHttpUser):
-        """geventhttpclient rather than requests: a fifth of the CPU per request, on the cores the
-        servers use too. No retries of its own: call() retries, and counts every attempt."""
+        """geventhttpclient rather than requests: about half the CPU per request (docs/load.md), on the
+        cores the servers use too. No retries of its own: call() retries, and counts every attempt."""
 
         abstract = True
         host = base

@@ -33,7 +33,7 @@ class ReusingRedisCacheClient(RedisCacheClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}
-        self._incr_scripts: dict[int, Any] = {}
+        self._incr_script: Any = None  # redis-py's Script: EVALSHA, loading the script when missing
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
         django: Any = self  # RedisCacheClient's helpers, absent from django-stubs
@@ -47,10 +47,9 @@ class ReusingRedisCacheClient(RedisCacheClient):
 
     def incr(self, key: Any, delta: int) -> int:
         client = self.get_client(key, write=True)
-        script = self._incr_scripts.get(id(client))
-        if script is None:
-            script = self._incr_scripts[id(client)] = client.register_script(INCR_EXISTING)
-        value = script(keys=[key], args=[delta])
+        if self._incr_script is None:
+            self._incr_script = client.register_script(INCR_EXISTING)
+        value = self._incr_script(keys=[key], args=[delta], client=client)
         if value is None:
             raise ValueError(f"Key '{key}' not found.")
         return int(value)

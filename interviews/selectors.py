@@ -11,6 +11,12 @@ from interviews.models import Answer, Take
 
 # What the upload calls read of the applicant: the gate (status and deadlines) and where takes go.
 UPLOAD_FIELDS = ("company", "job_posting__deadline", "status", "deadline", "interview_token")
+# A take's own columns with its applicant's upload columns; and its question's, for take_by_token.
+TAKE_FIELDS = (
+    *(f.name for f in Take._meta.concrete_fields if f.name != "applicant"),
+    *(f"applicant__{name}" for name in UPLOAD_FIELDS),
+)
+QUESTION_FIELDS = tuple(f"question__{f.name}" for f in Question._meta.concrete_fields)
 
 
 def applicant_by_token(*, token: str, upload: bool = False) -> Applicant:
@@ -43,15 +49,13 @@ def take_by_token(*, token: str, key: str, question: bool = False) -> Take:
     with its question when the caller needs it. 404 when either is unknown or they do not match."""
     if not token or len(token) > 64:
         raise Http404
-    related = ("applicant__job_posting", "question") if question else ("applicant__job_posting",)
-    columns = [f.name for f in Take._meta.concrete_fields if f.name != "applicant"]
+    takes = Take.objects.current()
     if question:
-        columns += [f"question__{f.name}" for f in Question._meta.concrete_fields]
-    takes = (
-        Take.objects.current()
-        .select_related(*related)
-        .only(*columns, *(f"applicant__{name}" for name in UPLOAD_FIELDS))
-    )
+        takes = takes.select_related("applicant__job_posting", "question").only(
+            *TAKE_FIELDS, *QUESTION_FIELDS
+        )
+    else:
+        takes = takes.select_related("applicant__job_posting").only(*TAKE_FIELDS)
     try:
         return takes.get(applicant__interview_token=token, key=key)
     except Take.DoesNotExist:

@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.files import File
@@ -86,6 +86,14 @@ def _container_from_type(declared_type: str) -> str:
     raise UploadRejected(_("This video format is not supported. Please use a current browser."))
 
 
+class UsedTake(NamedTuple):
+    question_id: int
+    state: str
+    size: int | None
+    chunk_bytes: int  # of the chunks received so far
+    kept: bool
+
+
 @dataclass(frozen=True)
 class TakeUsage:
     """What an applicant's current takes use, read in one query on every upload call that checks limits.
@@ -93,24 +101,25 @@ class TakeUsage:
     An applicant has a few takes per question at most (take_start caps them), so the rows are few.
     """
 
-    rows: list[tuple[int, str, int, int, bool]]  # question, state, size, bytes of chunks, kept
+    takes: list[UsedTake]
+
+    def _of(self, question: Question) -> list[UsedTake]:
+        return [take for take in self.takes if take.question_id == question.pk]
 
     def completed(self, question: Question) -> int:
-        return sum(1 for q, state, *_ in self.rows if q == question.pk and state == Take.State.COMPLETE)
+        return sum(1 for take in self._of(question) if take.state == Take.State.COMPLETE)
 
     def started(self, question: Question) -> int:
-        return sum(1 for q, *_ in self.rows if q == question.pk)
+        return len(self._of(question))
 
     def kept(self, question: Question) -> bool:
-        return any(kept for q, *_, kept in self.rows if q == question.pk)
+        return any(take.kept for take in self._of(question))
 
     @property
     def stored_bytes(self) -> int:
         """Finished takes, and the chunks of takes still uploading."""
-        return sum(
-            size if state == Take.State.COMPLETE else chunks if state == Take.State.UPLOADING else 0
-            for _q, state, size, chunks, _kept in self.rows
-        )
+        complete = sum(t.size or 0 for t in self.takes if t.state == Take.State.COMPLETE)
+        return complete + sum(t.chunk_bytes for t in self.takes if t.state == Take.State.UPLOADING)
 
 
 # Raw SQL on purpose: every chunk of every upload runs it, and the ORM spent more time building this
@@ -127,7 +136,7 @@ WHERE t.applicant_id = %s AND t.archived_at IS NULL
 def _usage(applicant: Applicant) -> TakeUsage:
     with connection.cursor() as cursor:
         cursor.execute(USAGE_SQL, [applicant.pk])
-        return TakeUsage(rows=[tuple(row) for row in cursor.fetchall()])
+        return TakeUsage(takes=[UsedTake(*row) for row in cursor.fetchall()])
 
 
 @transaction.atomic

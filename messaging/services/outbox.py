@@ -244,7 +244,7 @@ SMALL_INSERT = 100
 
 
 def _insert(rows: Iterable[tuple[Any, ...]], *, ignore_conflicts: bool) -> int:
-    """Insert rendered rows with COPY; returns how many were created.
+    """Insert rendered rows, up to SMALL_INSERT in one INSERT, more with COPY; returns how many were created.
 
     Raw SQL because the ORM has no COPY: bench/fanout.py and bench/import_csv.py need it (a
     `bulk_create` of the D03 rows of 100,000 applicants alone takes longer than the whole import may).
