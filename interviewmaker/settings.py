@@ -43,7 +43,7 @@ def _bool(name: str, default: bool) -> bool:
     return env.bool(name)
 
 
-def _int(name: str, default: int, *, minimum: int = 0) -> int:
+def _int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
     if not _given(name):
         return default
     try:
@@ -52,6 +52,8 @@ def _int(name: str, default: int, *, minimum: int = 0) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {env.str(name)!r}") from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name} must be at most {maximum}, got {value}")
     return value
 
 
@@ -447,6 +449,9 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 VIDEO_QUEUE = "video"
 CELERY_TASK_ROUTES = {"interviews.tasks.answer_normalise_task": {"queue": VIDEO_QUEUE}}
 VIDEO_WORKER_CONCURRENCY = _int("VIDEO_WORKER_CONCURRENCY", 2, minimum=1)
+# ffmpeg and ffprobe run at this niceness (0–19; 0 = as the worker): where videos share a machine with
+# the web server, requests get the CPU first and a backlog of videos waits (docs/recording.md).
+VIDEO_NICENESS = _int("VIDEO_NICENESS", 10, minimum=0, maximum=19)
 
 # --- CSV bulk registration (imports) ---------------------------------------------------
 

@@ -60,9 +60,15 @@ class Result:
     duration: float
 
 
-def run(args: list[str], *, timeout: float = 900) -> str:
-    """Run ffmpeg or ffprobe; its stdout, or SubprocessError with the tool's own message."""
-    result = subprocess.run(args, capture_output=True, timeout=timeout, check=False)
+def run(args: list[str], *, timeout: float = 900, niceness: int = 0) -> str:
+    """Run ffmpeg or ffprobe; its stdout, or SubprocessError with the tool's own message.
+
+    With `niceness` above 0 the tool runs under nice(1) at that niceness: on a machine that also
+    serves requests, the scheduler then gives them the CPU first and videos wait (settings
+    VIDEO_NICENESS, docs/recording.md "Processing at scale").
+    """
+    command = ["nice", "-n", str(niceness), *args] if niceness else args
+    result = subprocess.run(command, capture_output=True, timeout=timeout, check=False)
     if result.returncode != 0:
         raise subprocess.SubprocessError(
             f"{Path(args[0]).name} exited with {result.returncode}: {result.stderr.decode(errors='replace')}"
@@ -70,10 +76,11 @@ def run(args: list[str], *, timeout: float = 900) -> str:
     return result.stdout.decode(errors="replace")
 
 
-def probe(ffprobe: str, path: Path) -> Streams:
+def probe(ffprobe: str, path: Path, *, niceness: int = 0) -> Streams:
     """The codecs of a file; ValueError when it holds no video."""
     fields = "stream=codec_type,codec_name,profile,pix_fmt,width,height"
-    out = run([ffprobe, "-v", "error", "-show_entries", fields, "-of", "json", str(path)], timeout=120)
+    args = [ffprobe, "-v", "error", "-show_entries", fields, "-of", "json", str(path)]
+    out = run(args, timeout=120, niceness=niceness)
     streams = json.loads(out or "{}").get("streams", [])
     video = next((s for s in streams if s.get("codec_type") == "video"), None)
     audio: dict[str, object] = next((s for s in streams if s.get("codec_type") == "audio"), {})
@@ -89,9 +96,10 @@ def probe(ffprobe: str, path: Path) -> Streams:
     )
 
 
-def probe_duration(ffprobe: str, path: Path) -> float:
+def probe_duration(ffprobe: str, path: Path, *, niceness: int = 0) -> float:
     """The duration written in the file's header (format=duration); ValueError when there is none."""
-    out = run([ffprobe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)])
+    args = [ffprobe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)]
+    out = run(args, niceness=niceness)
     duration = float(out.strip())  # "N/A" (no duration in the header) raises ValueError
     if not 0 < duration < 24 * 3600:
         raise ValueError(f"implausible duration {duration}")
@@ -141,17 +149,19 @@ def _x264(streams: Streams) -> tuple[str, ...]:
     )  # fmt: skip
 
 
-def normalise(*, ffmpeg: str, ffprobe: str, source: Path, work: Path) -> Result:
+def normalise(*, ffmpeg: str, ffprobe: str, source: Path, work: Path, niceness: int = 0) -> Result:
     """Make the playback file for `source` in `work` (video.mp4 or video.webm) and read its duration."""
-    chosen = plan(probe(ffprobe, source))
+    chosen = plan(probe(ffprobe, source, niceness=niceness))
     target = work / f"video.{chosen.extension}"
     run([ffmpeg, "-nostdin", "-y", "-v", "error", "-i", str(source), "-map", "0:v:0", "-map", "0:a:0?",
-         *chosen.args, str(target)])  # fmt: skip
-    return Result(target, chosen.extension, chosen.remux, probe_duration(ffprobe, target))
+         *chosen.args, str(target)], niceness=niceness)  # fmt: skip
+    duration = probe_duration(ffprobe, target, niceness=niceness)
+    return Result(target, chosen.extension, chosen.remux, duration)
 
 
-def poster(*, ffmpeg: str, video: Path, duration: float, target: Path) -> None:
+def poster(*, ffmpeg: str, video: Path, duration: float, target: Path, niceness: int = 0) -> None:
     """A JPEG of one frame at min(1 s, half the duration), at most 640 px wide."""
     at = f"{min(1.0, duration / 2):.2f}"
-    run([ffmpeg, "-nostdin", "-y", "-v", "error", "-ss", at, "-i", str(video), "-frames:v", "1",
-         "-vf", f"scale='min({POSTER_WIDTH},iw)':-2", "-q:v", "4", str(target)])  # fmt: skip
+    args = [ffmpeg, "-nostdin", "-y", "-v", "error", "-ss", at, "-i", str(video), "-frames:v", "1",
+            "-vf", f"scale='min({POSTER_WIDTH},iw)':-2", "-q:v", "4", str(target)]  # fmt: skip
+    run(args, niceness=niceness)

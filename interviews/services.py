@@ -509,9 +509,12 @@ def answer_normalise(*, answer: Answer) -> Answer:
             original = storage.media_storage().open(answer.take.storage_name, "rb")
             with original as src, open(source, "wb") as dst:
                 shutil.copyfileobj(src, dst, 1024 * 1024)
-            result = media.normalise(ffmpeg=ffmpeg, ffprobe=ffprobe, source=source, work=work)
+            nice = settings.VIDEO_NICENESS
+            result = media.normalise(ffmpeg=ffmpeg, ffprobe=ffprobe, source=source, work=work, niceness=nice)
             poster = work / "poster.jpg"
-            media.poster(ffmpeg=ffmpeg, video=result.path, duration=result.duration, target=poster)
+            media.poster(
+                ffmpeg=ffmpeg, video=result.path, duration=result.duration, target=poster, niceness=nice
+            )
         except (OSError, subprocess.SubprocessError, ValueError) as exc:
             logger.exception("normalising answer %s failed; the original is kept", answer.pk)
             return _processing_done(answer, Answer.Processing.FAILED, error=str(exc)[-2000:])

@@ -226,3 +226,51 @@ def test_a_bad_video_worker_concurrency_stops_the_start(value):
     )
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and "VIDEO_WORKER_CONCURRENCY" in result.stderr
+
+
+def niceness_logging_tool(directory: Path, real: str, log: Path) -> str:
+    """A stand-in for ffmpeg or ffprobe that appends its own niceness to `log`, then runs the real tool."""
+    script = directory / Path(real).name
+    # Field 19 of /proc/<pid>/stat is the niceness; the shell's own pid is the tool's, as it execs it.
+    script.write_text(f"#!/bin/sh\nawk '{{print $19}}' /proc/$$/stat >> {log}\nexec {real} \"$@\"\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.mark.parametrize("niceness", [7, 0])
+def test_every_video_tool_runs_at_the_configured_niceness(
+    applicant, takes, niceness, settings, tmp_path, monkeypatch
+):
+    """Probing, remuxing, reading the duration and the poster all yield the CPU to requests."""
+    log = tmp_path / "niceness.log"
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    settings.FFMPEG_BINARY = niceness_logging_tool(tools, "/usr/bin/ffmpeg", log)
+    settings.FFPROBE_BINARY = niceness_logging_tool(tools, "/usr/bin/ffprobe", log)
+    settings.VIDEO_NICENESS = niceness
+    answer, calls = normalised(applicant, takes, "vp8-webm", monkeypatch)
+    assert answer.processing == Answer.Processing.DONE, answer.processing_error
+    assert len(calls) == 4, "ffprobe, ffmpeg, ffprobe for the duration, ffmpeg for the poster"
+    expected = str(niceness + os.nice(0))  # nice(1) adds to the worker's own niceness
+    assert log.read_text().split() == [expected] * 4
+
+
+def test_a_failing_tool_under_nice_is_reported_by_its_own_name():
+    with pytest.raises(subprocess.SubprocessError, match=r"^false exited with 1"):
+        media.run(["false"], niceness=5)
+
+
+@pytest.mark.parametrize("value", ["-1", "20", "low"])
+def test_a_bad_video_niceness_stops_the_start(value):
+    root = Path(__file__).resolve().parents[2]
+    keep_env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL"}}
+    result = subprocess.run(
+        [sys.executable, "-c", "import interviewmaker.settings"],
+        cwd=root,
+        env={**keep_env, "IM_IGNORE_DOTENV": "1", "VIDEO_NICENESS": value},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "VIDEO_NICENESS" in result.stderr
