@@ -1,12 +1,11 @@
 from django.urls import path
-from django.views.i18n import JavaScriptCatalog
 
-from interviews import views
+from interviews import jscatalog, views
 
 app_name = "interviews"
 
 urlpatterns = [
-    path("i/jsi18n/", JavaScriptCatalog.as_view(packages=["interviews"]), name="jsi18n"),
+    path("i/jsi18n/<str:language>/<str:version>.js", jscatalog.view, name="jsi18n"),
     path("i/<str:token>/", views.start, name="start"),
     path("i/<str:token>/check/", views.device_check, name="check"),
     path("i/<str:token>/practice/", views.practice, name="practice"),

@@ -331,3 +331,29 @@ def test_a_practice_answer_plays_back_on_the_phone_and_is_never_sent(
     assert sent == [] and not Take.objects.filter(applicant=interview).exists()
     page.click("#iv-practice-done")
     page.wait_for_selector("#iv-next.ready")
+
+
+def test_the_script_catalogue_is_fetched_once_for_the_whole_interview(phone, live_server, interview):
+    """The check and every question page use the JavaScript catalogue; the phone asks the server once."""
+    from django.core.signals import request_started
+
+    fetched: list[str] = []
+
+    def count(sender, environ, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if environ["PATH_INFO"].startswith("/i/jsi18n/"):
+            fetched.append(environ["PATH_INFO"])
+
+    request_started.connect(count)
+    try:
+        page = phone.new_page()
+        record = f"{live_server.url}/i/{interview.interview_token}/record/"
+        pass_device_check(page, f"{live_server.url}/i/{interview.interview_token}/")
+        page.wait_for_selector("#iv-begin:not([disabled])")
+        for _ in range(2):  # the next question's page, opened again
+            page.goto(record)
+            page.wait_for_selector("#iv-begin:not([disabled])")
+        # The strings of the script are the catalogue's: Japanese.
+        assert page.inner_text("#iv-status") == "準備ができたら「準備を始める」を押してください。"
+    finally:
+        request_started.disconnect(count)
+    assert len(fetched) == 1, fetched

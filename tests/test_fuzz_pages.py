@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from applicants.models import Applicant
 from applicants.selectors import SEARCH_KEYS
 from imports.forms import EncodingForm
+from interviews import jscatalog
 from interviews.models import Answer, Take
 from messaging.forms import LogFilterForm
 from messaging.models import TemplateCode
@@ -124,6 +125,7 @@ def targets(answered, alice, settings) -> list[tuple[str, Client]]:  # type: ign
     owned["token"] |= set(Reviewer.objects.filter(company=world).values_list("token", flat=True))
     owned["key"] = set(Take.objects.values_list("key", flat=True))
     owned["index"] = {0}
+    owned["language"], owned["version"] = {"ja"}, {jscatalog.digest()}  # the JavaScript catalogue
     clients = {
         "page": _client(alice, api=False),
         "api": _client(alice, api=True),

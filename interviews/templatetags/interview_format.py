@@ -8,6 +8,8 @@ import zoneinfo
 from django import template
 from django.utils import formats, timezone
 
+from interviews import jscatalog
+
 register = template.Library()
 
 
@@ -23,3 +25,9 @@ def in_time_zone(value: dt.datetime | None, tz_name: str) -> str:
     local = timezone.localtime(value, zone)
     offset = local.strftime("%z")
     return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({tz_name}, UTC{offset[:3]}:{offset[3:]})"
+
+
+@register.simple_tag
+def js_catalog_url() -> str:
+    """The URL of the JavaScript catalogue in the active language (interviews.jscatalog)."""
+    return jscatalog.url()
