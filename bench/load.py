@@ -8,7 +8,7 @@ applicants, each from its own loopback address 127.0.x.y, through the real pages
 (start page, device check, per question: take, chunks, complete, keep; confirm, submit, done), and 5
 recruiters paging and searching the applicant list, for --seconds. Afterwards it counts, in the
 database and at the sink, what was really stored and sent, and prints per-endpoint latency, errors,
-throughput and a verdict against the targets of issue 12.
+throughput, where the machine's CPU went, and a verdict against the targets of issue 12.
 
     DATABASE_URL=postgres://… .venv/bin/python bench/load.py [--users 200] [--seconds 90]
         [--redis-outage 20]
@@ -42,6 +42,7 @@ import subprocess
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -336,13 +337,131 @@ def take_bytes(kb: int) -> bytes:
     return b"\x1a\x45\xdf\xa3" + random.Random(12).randbytes(kb * 1024 - 4)
 
 
+# --- Where the CPU went ---------------------------------------------------------------------------
+
+
+@dataclass
+class CpuUse:
+    """The machine's CPU over the load (from /proc/stat) and the cores each part of the system used."""
+
+    seconds: float
+    cores: int
+    busy: float  # share of all cores, 0..1
+    user: float
+    system: float
+    steal: float
+    by_role: dict[str, float]  # CPU-seconds
+
+
+class CpuMeter:
+    """Samples, once a second, the CPU time of every process by its role: the trees of gunicorn, the
+    Celery worker and the SMTP sink, this process (the load generator), and PostgreSQL and Redis by
+    name. The machine's total is exact; a process that lives less than a second (ffmpeg under the
+    worker) may be missed by the roles and shows in "the rest", with the kernel's own work."""
+
+    def __init__(self, trees: Callable[[], dict[str, int]]) -> None:
+        self.trees = trees  # role: the pid its process tree starts at (asked anew: a worker may restart)
+        self.first: dict[tuple[int, float], float] = {}
+        self.last: dict[tuple[int, float], tuple[str, float]] = {}
+        self.running = False
+
+    @staticmethod
+    def _stat() -> list[int]:
+        with open("/proc/stat") as stat:
+            return [int(n) for n in stat.readline().split()[1:9]]
+
+    @staticmethod
+    def _role(proc: Any, members: dict[int, str]) -> str | None:
+        if proc.pid in members:
+            return members[proc.pid]
+        name = proc.info["name"] or ""
+        return "PostgreSQL" if name.startswith("postgres") else "Redis" if name.startswith("redis") else None
+
+    def _sample(self) -> None:
+        import psutil
+
+        members = {os.getpid(): "load generator"}  # this process alone: the servers are its children
+        for role, pid in self.trees().items():
+            try:
+                root = psutil.Process(pid)
+                members.update({p.pid: role for p in [root, *root.children(recursive=True)]})
+            except psutil.NoSuchProcess:
+                continue
+        for proc in psutil.process_iter(["name", "create_time", "cpu_times"]):
+            role: str | None = self._role(proc, members)
+            times = proc.info["cpu_times"]
+            if role is None or times is None:
+                continue
+            key = (proc.pid, proc.info["create_time"])
+            used = times.user + times.system
+            # A process started during the load counts from zero; one already running from here.
+            self.first.setdefault(key, 0.0 if key[1] >= self.started_at else used)
+            self.last[key] = (role, used)
+
+    def start(self) -> None:
+        import gevent
+
+        self.started_at, self.started, self.stat = time.time(), time.monotonic(), self._stat()
+        self.running = True
+        self._sample()
+
+        def loop() -> None:
+            while self.running:
+                gevent.sleep(1)
+                self._sample()
+
+        self.sampler = gevent.spawn(loop)
+
+    def stop(self) -> CpuUse:
+        self.running = False
+        self.sampler.kill()
+        self._sample()
+        seconds = time.monotonic() - self.started
+        user, nice, system, idle, iowait, irq, softirq, steal = (
+            b - a for a, b in zip(self.stat, self._stat(), strict=True)
+        )
+        total = user + nice + system + idle + iowait + irq + softirq + steal or 1
+        by_role: dict[str, float] = collections.defaultdict(float)
+        for key, (role, used) in self.last.items():
+            by_role[role] += used - self.first[key]
+        return CpuUse(
+            seconds=seconds,
+            cores=os.cpu_count() or 1,
+            busy=(total - idle - iowait) / total,
+            user=(user + nice) / total,
+            system=(system + irq + softirq) / total,
+            steal=steal / total,
+            by_role=dict(by_role),
+        )
+
+
+def print_cpu(cpu: CpuUse, requests: int) -> None:
+    """Where the machine's CPU went during the load, and what one request served cost of it."""
+    print(
+        f"\nCPU over the load ({cpu.seconds:.0f} s, {cpu.cores} cores): busy {cpu.busy:.0%} "
+        f"(user {cpu.user:.0%}, system {cpu.system:.0%}, steal {cpu.steal:.0%})"
+    )
+    machine = cpu.busy * cpu.cores * cpu.seconds
+    roles = sorted(cpu.by_role.items(), key=lambda item: -item[1])
+    rest = max(0.0, machine - sum(cpu.by_role.values()))
+    used = ", ".join(f"{role} {seconds / cpu.seconds:.2f}" for role, seconds in roles)
+    print(f"  cores used: {used}, the rest (kernel, short-lived processes) {rest / cpu.seconds:.2f}")
+    if requests:
+        per = ", ".join(
+            f"{role} {cpu.by_role.get(role, 0) / requests * 1000:.1f} ms"
+            for role in ("gunicorn", "PostgreSQL")
+        )
+        print(f"  per request served: {machine / requests * 1000:.1f} ms of the machine's CPU ({per})")
+
+
 # --- Locust ---------------------------------------------------------------------------------------
 
 
 def run_load(
-    args: argparse.Namespace, base: str, seed_: Seed, redis: OwnRedis | None
-) -> tuple[Any, Tally, float]:
-    """Run the users for args.seconds, let started interviews finish (bounded), return the stats."""
+    args: argparse.Namespace, base: str, seed_: Seed, redis: OwnRedis | None, meter: CpuMeter
+) -> tuple[Any, Tally, float, CpuUse]:
+    """Run the users for args.seconds, let started interviews finish (bounded); return the stats and
+    the CPU the whole machine spent meanwhile."""
     import gevent
     import gevent.event
     from geventhttpclient.client import HTTPClientPool
@@ -533,6 +652,7 @@ def run_load(
     Recruiter.fixed_count = args.recruiters
     env = Environment(user_classes=[Applicant, Recruiter], events=events)
     runner = env.create_local_runner()
+    meter.start()
     runner.start(args.users + args.recruiters, spawn_rate=args.spawn_rate)
     started = time.monotonic()
     if args.redis_outage and redis is not None:
@@ -543,10 +663,11 @@ def run_load(
     while tally.flows_active and time.monotonic() < drain_until:
         gevent.sleep(0.5)
     elapsed = time.monotonic() - started
+    cpu = meter.stop()
     # Interviews still under way are cut here: their greenlets are killed by quit().
     tally.flows_cut, tally.cut_tokens = tally.flows_active, set(tally.active_tokens)
     runner.quit()
-    return env.stats, tally, elapsed
+    return env.stats, tally, elapsed, cpu
 
 
 def redis_outage(redis: OwnRedis, after: float, seconds: float) -> None:
@@ -598,6 +719,18 @@ def wait_for_mail(limit: float) -> float:
     return time.monotonic() - started
 
 
+def wait_for_videos(limit: float) -> float:
+    """Wait until no kept answer waits for normalisation (ffmpeg runs at VIDEO_NICENESS, so under load
+    it yields the CPU to requests and catches up afterwards); returns seconds waited."""
+    from interviews.models import Answer
+
+    started = time.monotonic()
+    pending = Answer.objects.filter(processing=Answer.Processing.PENDING)
+    while pending.exists() and time.monotonic() - started < limit:
+        time.sleep(1)
+    return time.monotonic() - started
+
+
 def database_counts(seed_: Seed, tally: Tally) -> dict[str, Any]:
     from django.db.models import Count
 
@@ -617,6 +750,11 @@ def database_counts(seed_: Seed, tally: Tally) -> dict[str, Any]:
         "unfinished": unfinished.count(),
         "unfinished_not_cut": unfinished.exclude(applicant__interview_token__in=tally.cut_tokens).count(),
         "answers": Answer.objects.filter(applicant__interview_token__in=tally.tokens_used).count(),
+        "videos": dict(
+            Answer.objects.filter(applicant__interview_token__in=tally.tokens_used)
+            .values_list("processing")
+            .annotate(n=Count("id"))
+        ),
         "submitted": Applicant.objects.filter(
             interview_token__in=tally.tokens_used, status=Applicant.Status.SUBMITTED
         ).count(),
@@ -635,6 +773,8 @@ def print_report(
     sink: dict[str, int],
     applicant_p95: list[tuple[str, float]],
     waited: float,
+    video_wait: float,
+    cpu: CpuUse,
 ) -> bool:
     """The after-run counts and the verdict; True when every target is met."""
     server_errors = sum(n for status, n in tally.statuses.items() if status >= 500)
@@ -656,6 +796,10 @@ def print_report(
         f"  complete in the database {db['complete']} of {tally.takes_started} started; not complete "
         f"{db['unfinished']}, of which {db['unfinished_not_cut']} outside the interviews cut by the drain "
         f"limit; acknowledged complete but not complete in the database (lost): {db['lost']}"
+    )
+    print(
+        f"videos after {video_wait:.0f} s more of waiting: {db['videos']} (normalisation at "
+        f"VIDEO_NICENESS waits for the load to pass; bench takes are random bytes, so 'failed' is expected)"
     )
     d03 = db["mail"]["D03"]
     d05 = db["mail"]["D05"]
@@ -690,6 +834,8 @@ def print_report(
         print(f"  [{'ok' if ok else 'FAIL'}] {text}")
     for label, p95 in slow:
         print(f"         {label}: p95 {p95:.0f} ms")
+    if slow and cpu.busy >= 0.9:
+        print(f"         the CPU was {cpu.busy:.0%} busy: requests waited for a core (docs/load.md, Sizing)")
     return all(ok for _text, ok in checks)
 
 
@@ -712,6 +858,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--worker-concurrency", type=int, default=2, help="Celery worker processes")
     parser.add_argument("--redis-outage", type=float, default=0, help="stop Redis this long mid-run")
     parser.add_argument("--mail-wait", type=float, default=120, help="at most this long for the outbox")
+    parser.add_argument("--video-wait", type=float, default=300, help="then at most this long for videos")
     parser.add_argument("--keep-db", action="store_true", help="keep the scratch database afterwards")
     parser.add_argument("--smtp-sink", type=int, help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -761,15 +908,20 @@ def main() -> int:
 
         exits: list[str] = []
         supervisor = gevent.spawn(supervise, args, env, procs, exits)
-        stats, tally, elapsed = run_load(args, f"http://127.0.0.1:{web_port}", seed_, redis)
+        meter = CpuMeter(
+            lambda: {"gunicorn": procs[0].pid, "Celery worker": procs[1].pid, "SMTP sink": sink.pid}
+        )
+        stats, tally, elapsed, cpu = run_load(args, f"http://127.0.0.1:{web_port}", seed_, redis, meter)
         applicant_p95 = print_stats(stats, elapsed)
+        print_cpu(cpu, stats.total.num_requests)
         waited = wait_for_mail(args.mail_wait)
+        video_wait = wait_for_videos(args.video_wait)
         db = database_counts(seed_, tally)
         supervisor.kill()
         stop_servers(procs)
         procs = []
         delivered = sink_stop(sink)
-        ok = print_report(args, seed_, tally, db, delivered, applicant_p95, waited)
+        ok = print_report(args, seed_, tally, db, delivered, applicant_p95, waited, video_wait, cpu)
         print(f"  [{'FAIL' if exits else 'ok'}] gunicorn and the worker stayed up")
         for line in exits:
             print(f"         {line}")
