@@ -460,13 +460,17 @@ def _kick(*, count: int, countdown: float | None = None) -> None:
 
 
 def _wake_for_retries() -> None:
-    """Schedule a sender for the earliest retry, so backoff does not wait for the next sweep."""
+    """Schedule a sender for the earliest retry, so backoff does not wait for the next sweep.
+
+    A retry already due counts too: it fell due after this sender's last, empty claim, so no claim
+    took it, and it gets a sender at once instead of waiting for the sweep.
+    """
     from interviewmaker.celery import app
 
     if app.conf.task_always_eager:
         return
     upcoming = (
-        Message.objects.filter(status=Message.Status.QUEUED, next_attempt_at__gt=timezone.now())
+        Message.objects.filter(status=Message.Status.QUEUED)
         .order_by("next_attempt_at")
         .values_list("next_attempt_at", flat=True)
         .first()

@@ -148,3 +148,29 @@ def test_invitations_of_closed_interviews_are_cancelled_when_about_to_leave(queu
     JobPosting.objects.filter(pk=job_posting.pk).update(deadline=timezone.now() - dt.timedelta(minutes=1))
     assert services.messages_send_due() == 0
     assert Message.objects.get(applicant=later).status == Message.Status.CANCELLED
+
+
+def test_a_retry_that_falls_due_after_the_last_claim_still_gets_a_sender(queued, monkeypatch):
+    """The sender's last, empty claim and its look for upcoming retries are two moments: a retry that
+    falls due between them was neither claimed nor upcoming, and waited for the next sweep (a minute;
+    seen as a flaky 60 s timeout of tests/test_messaging_faults.py). It is kicked at once now."""
+    from interviewmaker.celery import app
+
+    app.conf.task_always_eager = False  # a worker's view; the autouse eager fixture restores it
+    kicks: list[float | None] = []
+    monkeypatch.setattr(sending, "_kick", lambda *, count, countdown=None: kicks.append(countdown))
+    Message.objects.exclude(pk=queued[0].pk).update(status=Message.Status.SENT)
+    due_just_now = timezone.now() - dt.timedelta(milliseconds=5)
+    Message.objects.filter(pk=queued[0].pk).update(next_attempt_at=due_just_now)
+
+    sending._wake_for_retries()
+    assert len(kicks) == 1 and kicks[0] is not None and kicks[0] < 0.2, kicks
+
+    later = timezone.now() + dt.timedelta(seconds=2)
+    Message.objects.filter(pk=queued[0].pk).update(next_attempt_at=later)
+    sending._wake_for_retries()
+    assert len(kicks) == 2 and kicks[1] is not None and 1.8 < kicks[1] < 2.2, kicks
+
+    Message.objects.filter(pk=queued[0].pk).update(status=Message.Status.SENT)
+    sending._wake_for_retries()
+    assert len(kicks) == 2, "nothing queued: no sender"
