@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from typing import Any
 
 from django.conf import settings
@@ -46,9 +47,11 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            _stop(web, lambda sig: web.send_signal(sig))
-            _stop(worker, lambda sig: os.killpg(worker.pid, sig))
-            _stop(video_worker, lambda sig: os.killpg(video_worker.pid, sig))
+            _stop(
+                (web, web.send_signal),
+                (worker, lambda sig: os.killpg(worker.pid, sig)),
+                (video_worker, lambda sig: os.killpg(video_worker.pid, sig)),
+            )
 
 
 def _celery_worker(*options: str) -> subprocess.Popen[bytes]:
@@ -61,13 +64,16 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def _stop(proc: subprocess.Popen[bytes], send: Any) -> None:
-    """SIGTERM, then SIGKILL after 15 s, unless it has exited already (Ctrl-C reaches web directly)."""
-    if proc.poll() is not None:
-        return
-    send(signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        send(signal.SIGKILL)
-        proc.wait()
+def _stop(*procs: tuple[subprocess.Popen[bytes], Any]) -> None:
+    """SIGTERM to every process still running (Ctrl-C has reached them directly), all at once so that
+    their warm shutdowns overlap; then SIGKILL to any still running 15 s later."""
+    running = [(proc, send) for proc, send in procs if proc.poll() is None]
+    for _proc, send in running:
+        send(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for proc, send in running:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            send(signal.SIGKILL)
+            proc.wait()
