@@ -32,6 +32,11 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         ("EMAIL_PORT", "twenty-five", "EMAIL_PORT"),
         ("DEBUG", "maybe", "DEBUG"),
         ("SITE_URL", "example.com", "SITE_URL"),
+        ("VIDEO_WORKER_CONCURRENCY", "0", "VIDEO_WORKER_CONCURRENCY must be at least 1"),
+        ("VIDEO_WORKER_CONCURRENCY", "two", "VIDEO_WORKER_CONCURRENCY must be an integer"),
+        ("VIDEO_NICENESS", "-1", "VIDEO_NICENESS must be at least 0"),
+        ("VIDEO_NICENESS", "20", "VIDEO_NICENESS must be at most 19"),
+        ("VIDEO_NICENESS", "low", "VIDEO_NICENESS must be an integer"),
     ],
 )
 def test_a_bad_value_stops_the_start(name, value, message):
